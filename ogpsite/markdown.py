@@ -1,0 +1,62 @@
+"""Markdown to safe HTML: markdown-it-py renders, nh3 (ammonia) sanitises."""
+
+from __future__ import annotations
+
+import html as html_lib
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "dl", "dt", "em", "figcaption",
+    "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p", "pre", "q",
+    "s", "small", "strong", "sub", "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start"},
+    "h2": {"id"}, "h3": {"id"}, "h4": {"id"},
+}  # fmt: skip
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # Raw HTML is parsed so it can be sanitised, rather than shown as literal tags.
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def render_markdown(text: str, heading_offset: int = 1) -> Markup:
+    """Render editor Markdown. Headings shift down by `heading_offset` so the page keeps one h1."""
+    if not text.strip():
+        return Markup("")
+    md = _parser()
+    tokens = md.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = min(6, int(token.tag[1]) + heading_offset)
+            token.tag = f"h{level}"
+    html = md.renderer.render(tokens, md.options, {})
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    return Markup(clean)
+
+
+def plain_text(text: str) -> str:
+    """Markdown reduced to its words, for snippets and the search index."""
+    if not text.strip():
+        return ""
+    html = render_markdown(text, 0)
+    return " ".join(html_lib.unescape(nh3.clean(str(html), tags=set())).split())

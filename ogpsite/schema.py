@@ -1,0 +1,188 @@
+"""What each content file may contain: one pydantic model per file kind.
+
+The same definitions validate the content, give editors their hints and export JSON Schema.
+Language-neutral facts live in `facts.yaml`; translatable text in `{lang}.md` front matter + body.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+COMMITMENT_ID_PATTERN = r"^[A-Z]{2}[0-9]{4}$"
+LANG_PATTERN = r"^[a-z]{2}$"
+
+
+def _date_from_text(value: Any) -> Any:
+    # YAML integers (20220926) would otherwise be read as Unix timestamps.
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("date_text", "a date must be written as text, not {kind}", {"kind": type(value).__name__})
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_date_from_text), Field(examples=["2022-09-26"])]
+Slug = Annotated[
+    str,
+    Field(pattern=SLUG_PATTERN, description="lower-case letters, digits and single hyphens", examples=["open-state"]),
+]
+Text = Annotated[str, Field(min_length=1)]
+Markdown = Annotated[str, Field(description="Markdown text")]
+Localized = Annotated[
+    dict[Annotated[str, Field(pattern=LANG_PATTERN)], Text],
+    Field(description="one text per language code", examples=[{"en": "Argentina", "es": "Argentina"}]),
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+# --- site and supporting records -------------------------------------------------------------
+
+
+class SiteFile(Strict):
+    """content/site.yaml"""
+
+    title: Localized
+    tagline: Localized = {}
+    languages: list[Annotated[str, Field(pattern=LANG_PATTERN)]] = Field(min_length=1, examples=[["en", "es"]])
+    default_language: Annotated[str, Field(pattern=LANG_PATTERN)] = "en"
+    base_url: str = Field("", description="absolute address the site is published at, e.g. https://example.org/ogp/")
+
+    @model_validator(mode="after")
+    def _default_is_a_language(self) -> SiteFile:
+        if self.default_language not in self.languages:
+            raise PydanticCustomError(
+                "default_language", "default_language '{lang}' is not in languages", {"lang": self.default_language}
+            )
+        return self
+
+
+class Member(Strict):
+    name: Localized
+    code: Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["AR"])]
+
+
+class ActionPlan(Strict):
+    member: Slug
+    cycle: Annotated[int, Field(ge=2011, le=2100, examples=[2019])]
+    title: Localized
+
+
+class Institution(Strict):
+    name: Localized
+    kind: Literal["government", "civil-society", "international", "legislature", "judiciary"]
+    member: Slug | None = None
+
+
+# These files hold a mapping slug -> record.
+SUPPORTING_FILES: dict[str, type[BaseModel] | None] = {
+    "members.yaml": Member,
+    "action_plans.yaml": ActionPlan,
+    "institutions.yaml": Institution,
+    "policy_areas.yaml": None,  # slug -> Localized
+}
+
+
+# --- facts.yaml, per record type --------------------------------------------------------------
+
+CommitmentStatus = Literal["active", "inactive"]
+
+
+class CommitmentFacts(Strict):
+    id: Annotated[str, Field(pattern=COMMITMENT_ID_PATTERN, description="two capital letters and four digits", examples=["AR0090"])]
+    member: Slug
+    action_plan: Slug
+    status: CommitmentStatus
+    policy_areas: list[Slug] = []
+    themes: list[Slug] = Field([], description="slugs of the themes this commitment belongs to")
+    lead_institutions: list[Slug] = []
+    support_institutions: list[Slug] = []
+
+
+class ThemeFacts(Strict):
+    order: Annotated[int, Field(ge=1, description="position in theme lists", examples=[1])]
+
+
+EventKind = Literal["regional", "national", "local"]
+
+
+class EventFacts(Strict):
+    start: IsoDate
+    end: IsoDate | None = None
+    city: Text
+    country: Slug = Field(description="a key of content/members.yaml")
+    kind: EventKind
+    themes: list[Slug] = []
+    organisers: list[Slug] = []
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> EventFacts:
+        if self.end is not None and self.end < self.start:
+            raise PydanticCustomError("date_order", "end ({end}) is before start ({start})", {"end": str(self.end), "start": str(self.start)})
+        return self
+
+
+ContentType = Literal["story", "news", "blog"]
+GovernmentLevel = Literal["local", "subnational", "national"]
+Stage = Literal["planned", "in-progress", "completed"]
+
+
+class StoryFacts(Strict):
+    date: IsoDate
+    updated: IsoDate | None = None
+    content_type: ContentType = "story"
+    author: str | None = None
+    country: Slug | None = None
+    event: Slug | None = Field(None, description="slug of the event this story is about")
+    themes: list[Slug] = []
+    source: Literal["individual", "organisation", "ogp"] | None = None
+    stage: Stage | None = None
+    government_levels: list[GovernmentLevel] = []
+
+
+# --- {lang}.md front matter, per record type --------------------------------------------------
+
+
+class TextBase(Strict):
+    title: Text
+    summary: str = ""
+    translates: str | None = Field(
+        None, description="for a translation: the fingerprint of the source-language text it was made from"
+    )
+
+
+class CommitmentText(TextBase):
+    problem: Markdown = Field("", description="What is the public problem that the commitment will address?")
+    commitment: Markdown = Field("", description="What is the commitment?")
+    contribution: Markdown = Field("", description="How will the commitment contribute to solving the public problem?")
+    relevance: Markdown = Field("", description="Why is this commitment relevant to OGP values?")
+    additional: Markdown = Field("", description="Additional information")
+
+
+class ThemeText(TextBase):
+    pass
+
+
+class EventText(TextBase):
+    venue: str = ""
+
+
+class StoryText(TextBase):
+    author_role: str = ""
+
+
+RECORD_TYPES: dict[str, tuple[type[Strict], type[TextBase]]] = {
+    "commitments": (CommitmentFacts, CommitmentText),
+    "themes": (ThemeFacts, ThemeText),
+    "events": (EventFacts, EventText),
+    "stories": (StoryFacts, StoryText),
+}
+
+COMMITMENT_SECTIONS = ("problem", "commitment", "contribution", "relevance", "additional")
