@@ -1,0 +1,51 @@
+# Two commands for a new user:  make site  (build)  ·  make test  (all tests)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+.PHONY: site serve test lint check bench clean messages help
+
+help:
+	@echo "make site    build the site from content/ into site/"
+	@echo "make serve   build, serve on http://127.0.0.1:8000/ and rebuild on every change"
+	@echo "make test    run the whole test suite"
+	@echo "make lint    ruff"
+	@echo "make bench   run the benchmarks (figures, not pass/fail)"
+	@echo "make clean   remove site/, caches and installed dependencies"
+
+$(VENV)/.runtime: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml $(VENV)/.runtime
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+site: $(VENV)/.runtime node_modules/.installed
+	$(PY) build.py build
+
+serve: $(VENV)/.runtime node_modules/.installed
+	$(PY) build.py serve
+
+test: $(VENV)/.test node_modules/.installed
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check ogpsite tests benchmarks build.py
+
+bench: $(VENV)/.test node_modules/.installed
+	$(PY) -m benchmarks
+
+messages: $(VENV)/.runtime
+	$(VENV)/bin/pybabel extract -F babel.cfg -o templates/locale/messages.pot --no-location --omit-header .
+	$(VENV)/bin/pybabel update -i templates/locale/messages.pot -d templates/locale --no-fuzzy-matching --omit-header
+
+clean:
+	rm -rf site .site.* .cache $(VENV) node_modules .pytest_cache
