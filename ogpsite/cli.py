@@ -21,15 +21,25 @@ def _settings(content: str, templates: str, output: str, base_url: str | None, d
 
 
 def build_options(fn):  # type: ignore[no-untyped-def]
-    for option in reversed([
-        click.option("--content", default="content", show_default=True, help="Folder with the content records."),
-        click.option("--templates", default="templates", show_default=True, help="Folder with the Jinja templates, assets and catalogs."),
-        click.option("--output", "-o", default="site", show_default=True, help="Folder to write the site to (replaced as a whole)."),
-        click.option("--base-url", default=None, help="Address the site is published at, e.g. https://example.org/ogp/ or /ogp/ (default: content/site.yaml)."),
-        click.option("--date", default=None, metavar="YYYY-MM-DD", help="Build date, which splits upcoming from past events (default: today)."),
-        click.option("--quiet", "-q", is_flag=True, help="Print errors only."),
-        click.option("--verbose", "-v", is_flag=True, help="Also list every missing or outdated translation."),
-    ]):
+    for option in reversed(
+        [
+            click.option("--content", default="content", show_default=True, help="Folder with the content records."),
+            click.option(
+                "--templates", default="templates", show_default=True, help="Folder with the Jinja templates, assets and catalogs."
+            ),
+            click.option("--output", "-o", default="site", show_default=True, help="Folder to write the site to (replaced as a whole)."),
+            click.option(
+                "--base-url",
+                default=None,
+                help="Address the site is published at, e.g. https://example.org/ogp/ or /ogp/ (default: content/site.yaml).",
+            ),
+            click.option(
+                "--date", default=None, metavar="YYYY-MM-DD", help="Build date, which splits upcoming from past events (default: today)."
+            ),
+            click.option("--quiet", "-q", is_flag=True, help="Print errors only."),
+            click.option("--verbose", "-v", is_flag=True, help="Also list every missing or outdated translation."),
+        ]
+    ):
         fn = option(fn)
     return fn
 
@@ -50,13 +60,16 @@ def run_build(content: str, templates: str, output: str, base_url: str | None, d
     print_problems(report.warnings)
     missing = report.model.translation_report() if report.model else []
     if missing:
-        click.echo(f"Translations: {len(missing)} text(s) shown in the default language or outdated"
-                   + ("" if verbose else " (use --verbose to list them)"))
+        click.echo(
+            f"Translations: {len(missing)} text(s) shown in the default language or outdated"
+            + ("" if verbose else " (use --verbose to list them)")
+        )
         if verbose:
             for record, lang, status in missing:
                 click.echo(f"  {record.folder}: {lang} {status}")
-    click.echo(f"Built {report.pages} pages in {report.seconds:.2f} s into {output}/ "
-               f"({report.written} files written, {report.reused} unchanged).")
+    click.echo(
+        f"Built {report.pages} pages in {report.seconds:.2f} s into {output}/ ({report.written} files written, {report.reused} unchanged)."
+    )
 
 
 @click.group(invoke_without_command=True)

@@ -54,6 +54,7 @@ class Content:
     supporting: dict[str, dict[str, Any]] = field(default_factory=dict)  # file -> slug -> record
     supporting_lines: dict[str, dict[str, int]] = field(default_factory=dict)
     records: dict[str, dict[str, RecordSource]] = field(default_factory=dict)
+    broken: set[tuple[str, str]] = field(default_factory=set)  # records present but invalid
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -95,7 +96,7 @@ def _load_supporting(content: Content, project_root: Path) -> None:
         if not isinstance(doc.data, dict):
             content.problems.append(Problem(display, 1, "expected one 'slug:' entry per record", "see CONTRIBUTING.md"))
             continue
-        for slug, value in doc.data.items():
+        for slug, _value in doc.data.items():
             line = doc.line_of((slug,))
             content.supporting_lines[name][str(slug)] = line
             if not isinstance(slug, str) or not re.match(schema.SLUG_PATTERN, slug):
@@ -114,11 +115,11 @@ def _load_supporting(content: Content, project_root: Path) -> None:
 
 def _validate_localized(doc: YamlDocument, display: str, slug: str) -> tuple[dict[str, str] | None, list[Problem]]:
     value = doc.data[slug]
-    ok = isinstance(value, dict) and all(
-        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
-    )
+    ok = isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items())
     if not ok:
-        return None, [Problem(display, doc.line_of((slug,)), f"'{slug}' needs one name per language", "write e.g. '{en: Gender, es: Género}'")]
+        return None, [
+            Problem(display, doc.line_of((slug,)), f"'{slug}' needs one name per language", "write e.g. '{en: Gender, es: Género}'")
+        ]
     return {k: v.strip() for k, v in value.items()}, []
 
 
@@ -160,7 +161,9 @@ def _load_record(folder: Path, section: str, content: Content, project_root: Pat
     lines: dict[tuple[Any, ...], int] = {}
     if not facts_file.exists():
         content.problems.append(
-            Problem(display_path(facts_file, project_root), 0, "facts.yaml is missing", "run 'ogpsite new' to scaffold a record, or copy one")
+            Problem(
+                display_path(facts_file, project_root), 0, "facts.yaml is missing", "run 'ogpsite new' to scaffold a record, or copy one"
+            )
         )
     else:
         doc, display = _load_yaml_file(facts_file, content, project_root)
@@ -172,8 +175,12 @@ def _load_record(folder: Path, section: str, content: Content, project_root: Pat
             lines = doc.lines
             if facts is not None and section == "commitments" and facts.id.lower() != slug:
                 content.problems.append(
-                    Problem(display, doc.line_of(("id",)), f"id '{facts.id}' does not match the folder name '{slug}'",
-                            f"rename the folder to '{facts.id.lower()}' or write 'id: {slug.upper()}'")
+                    Problem(
+                        display,
+                        doc.line_of(("id",)),
+                        f"id '{facts.id}' does not match the folder name '{slug}'",
+                        f"rename the folder to '{facts.id.lower()}' or write 'id: {slug.upper()}'",
+                    )
                 )
                 facts = None
     texts: dict[str, TextSource] = {}
@@ -182,13 +189,19 @@ def _load_record(folder: Path, section: str, content: Content, project_root: Pat
             continue
         display = display_path(file, project_root)
         if file.suffix != ".md":
-            content.problems.append(Problem(display, 0, "is not a content file and is ignored", "remove it, or name it {lang}.md", "warning"))
+            content.problems.append(
+                Problem(display, 0, "is not a content file and is ignored", "remove it, or name it {lang}.md", "warning")
+            )
             continue
         lang = file.stem
         if lang not in languages:
             content.problems.append(
-                Problem(display, 0, f"'{lang}' is not one of the site's languages ({', '.join(languages)})",
-                        f"rename it to one of {', '.join(l + '.md' for l in languages)}, or add '{lang}' to languages in content/site.yaml")
+                Problem(
+                    display,
+                    0,
+                    f"'{lang}' is not one of the site's languages ({', '.join(languages)})",
+                    f"rename it to one of {', '.join(code + '.md' for code in languages)}, or add '{lang}' to site.yaml's languages",
+                )
             )
             continue
         text = _load_text(file, lang, text_model, content, project_root)
@@ -204,7 +217,9 @@ def load_content(content_root: Path, project_root: Path | None = None) -> Conten
     project_root = project_root or content_root.parent
     content = Content(content_root)
     if not content_root.is_dir():
-        content.problems.append(Problem(content_root.as_posix(), 0, "content folder not found", "run from the project folder, or pass --content DIR"))
+        content.problems.append(
+            Problem(content_root.as_posix(), 0, "content folder not found", "run from the project folder, or pass --content DIR")
+        )
         return content
     _load_site(content, project_root)
     _load_supporting(content, project_root)
@@ -213,8 +228,13 @@ def load_content(content_root: Path, project_root: Path | None = None) -> Conten
     for entry in sorted(content_root.iterdir()):
         if entry.name not in known and not entry.name.startswith("."):
             content.problems.append(
-                Problem(display_path(entry, project_root), 0, "is not part of the content layout and is ignored",
-                        "see CONTRIBUTING.md for where each kind of record goes", "warning")
+                Problem(
+                    display_path(entry, project_root),
+                    0,
+                    "is not part of the content layout and is ignored",
+                    "see CONTRIBUTING.md for where each kind of record goes",
+                    "warning",
+                )
             )
     for section in schema.RECORD_TYPES:
         records: dict[str, RecordSource] = {}
@@ -227,12 +247,17 @@ def load_content(content_root: Path, project_root: Path | None = None) -> Conten
                 continue
             if not folder.is_dir():
                 content.problems.append(
-                    Problem(display_path(folder, project_root), 0, "records live in folders, not loose files",
-                            f"move it to {section}/{slugify(folder.stem) or 'name'}/en.md with a facts.yaml beside it")
+                    Problem(
+                        display_path(folder, project_root),
+                        0,
+                        "records live in folders, not loose files",
+                        f"move it to {section}/{slugify(folder.stem) or 'name'}/en.md with a facts.yaml beside it",
+                    )
                 )
                 continue
             record = _load_record(folder, section, content, project_root, languages)
             if record is not None:
                 records[record.slug] = record
+            else:
+                content.broken.add((section, folder.name))
     return content
-

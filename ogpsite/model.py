@@ -126,8 +126,7 @@ def _make_text(source: TextSource, lang: str, fallback: bool, status: str, secti
     for name in ("venue", "author_role"):
         if getattr(fields, name, ""):
             extra[name] = getattr(fields, name)
-    return Text(lang, fields.title, fields.summary, body, sections, extra, " ".join(w for w in words if w),
-                fallback, status, source.path)
+    return Text(lang, fields.title, fields.summary, body, sections, extra, " ".join(w for w in words if w), fallback, status, source.path)
 
 
 def _texts_for(source: RecordSource, languages: list[str], default: str) -> dict[str, Text]:
@@ -149,14 +148,17 @@ def _texts_for(source: RecordSource, languages: list[str], default: str) -> dict
 class _Resolver:
     """Checks references and reports each unresolved one on its own line."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], broken: set[str]):
         self.problems = problems
+        self.broken = broken  # slugs of records that exist but failed validation: already reported
 
     def one(self, slug: str | None, table: dict[str, Any], what: str, source: RecordSource, *loc: Any) -> Any:
         if slug is None:
             return None
         if slug in table:
             return table[slug]
+        if slug in self.broken:
+            return None
         close = difflib.get_close_matches(slug, list(table), n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(sorted(table)) or '(none defined yet)'}"
         path = f"{source.folder}/facts.yaml"
@@ -169,7 +171,12 @@ class _Resolver:
         for i, slug in enumerate(slugs):
             if slug in seen:
                 self.problems.append(
-                    Problem(f"{source.folder}/facts.yaml", source.line_of(field_name, i), f"{what} '{slug}' is listed twice", "remove the repeated line")
+                    Problem(
+                        f"{source.folder}/facts.yaml",
+                        source.line_of(field_name, i),
+                        f"{what} '{slug}' is listed twice",
+                        "remove the repeated line",
+                    )
                 )
             seen.add(slug)
         return [f for f in found if f is not None]
@@ -196,8 +203,14 @@ def build_model(content: Content) -> tuple[SiteModel | None, list[Problem]]:
     action_plans = _named(content, "action_plans.yaml", default)
     for slug, plan in action_plans.items():
         if plan.data.member not in members:
-            problems.append(Problem("content/action_plans.yaml", content.supporting_lines["action_plans.yaml"].get(slug, 1),
-                                    f"member '{plan.data.member}' of action plan '{slug}' does not exist", f"use one of: {', '.join(members)}"))
+            problems.append(
+                Problem(
+                    "content/action_plans.yaml",
+                    content.supporting_lines["action_plans.yaml"].get(slug, 1),
+                    f"member '{plan.data.member}' of action plan '{slug}' does not exist",
+                    f"use one of: {', '.join(members)}",
+                )
+            )
 
     records: dict[str, list[Record]] = {}
     by_key: dict[tuple[str, str], Record] = {}
@@ -207,8 +220,14 @@ def build_model(content: Content) -> tuple[SiteModel | None, list[Problem]]:
         for slug, source in found.items():
             if default not in source.texts:
                 if not any(p.path.startswith(f"{source.folder}/{default}.md") for p in content.problems):
-                    problems.append(Problem(f"{source.folder}/{default}.md", 0, f"the {default} text of this record is missing",
-                                            f"create {default}.md with at least 'title:' in its front matter"))
+                    problems.append(
+                        Problem(
+                            f"{source.folder}/{default}.md",
+                            0,
+                            f"the {default} text of this record is missing",
+                            f"create {default}.md with at least 'title:' in its front matter",
+                        )
+                    )
                 continue
             record = Record(section, slug, source.facts, _texts_for(source, languages, default), source.folder)
             records[section].append(record)
@@ -217,7 +236,7 @@ def build_model(content: Content) -> tuple[SiteModel | None, list[Problem]]:
 
     themes = {r.slug: r for r in records["themes"]}
     events = {r.slug: r for r in records["events"]}
-    resolve = _Resolver(problems)
+    resolve = _Resolver(problems, {slug for _, slug in content.broken})
     theme_members: dict[str, dict[str, list[Record]]] = {slug: {s: [] for s in records} for slug in themes}
     event_stories: dict[str, list[Record]] = {slug: [] for slug in events}
     plan_commitments: dict[str, list[Record]] = {slug: [] for slug in action_plans}
@@ -226,7 +245,14 @@ def build_model(content: Content) -> tuple[SiteModel | None, list[Problem]]:
     for record in records["commitments"]:
         src, facts = sources[record.key], record.facts
         if facts.id in ids:
-            problems.append(Problem(f"{src.folder}/facts.yaml", src.line_of("id"), f"id '{facts.id}' is already used by {ids[facts.id].folder}", "give each commitment its own id"))
+            problems.append(
+                Problem(
+                    f"{src.folder}/facts.yaml",
+                    src.line_of("id"),
+                    f"id '{facts.id}' is already used by {ids[facts.id].folder}",
+                    "give each commitment its own id",
+                )
+            )
         ids[facts.id] = record
         record.refs["member"] = resolve.one(facts.member, members, "member", src, "member")
         plan = resolve.one(facts.action_plan, action_plans, "action plan", src, "action_plan")
@@ -235,7 +261,9 @@ def build_model(content: Content) -> tuple[SiteModel | None, list[Problem]]:
             plan_commitments[plan.slug].append(record)
         record.refs["policy_areas"] = resolve.many(facts.policy_areas, policy_areas, "policy area", src, "policy_areas")
         record.refs["lead_institutions"] = resolve.many(facts.lead_institutions, institutions, "institution", src, "lead_institutions")
-        record.refs["support_institutions"] = resolve.many(facts.support_institutions, institutions, "institution", src, "support_institutions")
+        record.refs["support_institutions"] = resolve.many(
+            facts.support_institutions, institutions, "institution", src, "support_institutions"
+        )
     for record in records["events"]:
         src, facts = sources[record.key], record.facts
         record.refs["country"] = resolve.one(facts.country, members, "country", src, "country")
@@ -265,6 +293,7 @@ def build_model(content: Content) -> tuple[SiteModel | None, list[Problem]]:
     for plan_list in plan_commitments.values():
         plan_list.sort(key=lambda r: r.facts.id)
 
-    model = SiteModel(site, members, institutions, policy_areas, action_plans, records, by_key,
-                      theme_members, event_stories, plan_commitments)
+    model = SiteModel(
+        site, members, institutions, policy_areas, action_plans, records, by_key, theme_members, event_stories, plan_commitments
+    )
     return model, problems

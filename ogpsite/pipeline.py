@@ -6,6 +6,7 @@ import datetime as dt
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,19 @@ class BuildSettings:
     output_dir: Path
     base_url: str | None = None  # overrides content/site.yaml
     today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass(frozen=True)
+class StageContext:
+    """What an output stage (search index, feeds, data files…) may know about the build."""
+
+    settings: BuildSettings
+    base_url: str
+
+
+# Stages that add files beside the rendered pages: (model, context) -> (files, problems).
+# Each lives in its own module; add it here to run it in every build.
+OUTPUT_STAGES: tuple[Callable[[SiteModel, StageContext], tuple[dict[str, bytes], list[Problem]]], ...] = ()
 
 
 @dataclass
@@ -53,12 +67,20 @@ def _template_problem(exc: Exception, page: Page, settings: BuildSettings) -> Pr
     """Point at the template line that failed, not at Python internals."""
     templates = settings.templates_dir.resolve()
     if isinstance(exc, TemplateSyntaxError) and exc.filename:
-        return Problem(display_path(Path(exc.filename), settings.project_root), exc.lineno, f"template error: {exc.message}", "fix the template syntax")
+        return Problem(
+            display_path(Path(exc.filename), settings.project_root), exc.lineno, f"template error: {exc.message}", "fix the template syntax"
+        )
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename and Path(frame.filename).resolve().is_relative_to(templates):
-            return Problem(display_path(Path(frame.filename), settings.project_root), frame.lineno or 0,
-                           f"template error while rendering /{page.url}: {exc}", "fix the template")
-    return Problem(display_path(templates, settings.project_root), 0, f"template error while rendering /{page.url}: {exc}", "fix the template")
+            return Problem(
+                display_path(Path(frame.filename), settings.project_root),
+                frame.lineno or 0,
+                f"template error while rendering /{page.url}: {exc}",
+                "fix the template",
+            )
+    return Problem(
+        display_path(templates, settings.project_root), 0, f"template error while rendering /{page.url}: {exc}", "fix the template"
+    )
 
 
 def render_site(model: SiteModel, settings: BuildSettings, base_url: str) -> tuple[dict[str, bytes], list[Problem]]:
@@ -85,6 +107,11 @@ def build(settings: BuildSettings) -> BuildReport:
         raise BuildFailed(errors or problems)
     base_url = settings.base_url if settings.base_url is not None else (model.site.base_url or "/")
     files, render_problems = render_site(model, settings, base_url)
+    stage_context = StageContext(settings, base_url)
+    for stage in OUTPUT_STAGES:
+        extra, stage_problems = stage(model, stage_context)
+        files.update(extra)
+        render_problems += stage_problems
     if render_problems:
         raise BuildFailed(render_problems)
     writer = SiteWriter(settings.output_dir)

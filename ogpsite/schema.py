@@ -58,9 +58,7 @@ class SiteFile(Strict):
     @model_validator(mode="after")
     def _default_is_a_language(self) -> SiteFile:
         if self.default_language not in self.languages:
-            raise PydanticCustomError(
-                "default_language", "default_language '{lang}' is not in languages", {"lang": self.default_language}
-            )
+            raise PydanticCustomError("default_language", "default_language '{lang}' is not in languages", {"lang": self.default_language})
         return self
 
 
@@ -125,7 +123,9 @@ class EventFacts(Strict):
     @model_validator(mode="after")
     def _ends_after_start(self) -> EventFacts:
         if self.end is not None and self.end < self.start:
-            raise PydanticCustomError("date_order", "end ({end}) is before start ({start})", {"end": str(self.end), "start": str(self.start)})
+            raise PydanticCustomError(
+                "date_order", "end ({end}) is before start ({start})", {"end": str(self.end), "start": str(self.start)}
+            )
         return self
 
 
@@ -153,9 +153,7 @@ class StoryFacts(Strict):
 class TextBase(Strict):
     title: Text
     summary: str = ""
-    translates: str | None = Field(
-        None, description="for a translation: the fingerprint of the source-language text it was made from"
-    )
+    translates: str | None = Field(None, description="for a translation: the fingerprint of the source-language text it was made from")
 
 
 class CommitmentText(TextBase):

@@ -43,9 +43,7 @@ def read_text(file: Path, display: str, content_root: Path, limit: int) -> tuple
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, [
-            Problem(display, line, f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", "save the file with UTF-8 encoding")
-        ]
+        return None, [Problem(display, line, f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", "save the file with UTF-8 encoding")]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [Problem(display, line, "contains a NUL character", "save the file as plain UTF-8 text")]

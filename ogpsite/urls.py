@@ -1,10 +1,10 @@
 """The URL contract. Site URLs are written without a leading slash ("en/commitments/ar0090/").
 
-    /{lang}/                      home
-    /{lang}/{section}/            index of commitments, themes, events or stories
-    /{lang}/{section}/{slug}/     one record (a commitment's slug is its id in lower case)
-    /{lang}/search/               search page
-    /404.html, / (language chooser), /assets/…
+/{lang}/                      home
+/{lang}/{section}/            index of commitments, themes, events or stories
+/{lang}/{section}/{slug}/     one record (a commitment's slug is its id in lower case)
+/{lang}/search/               search page
+/404.html, / (language chooser), /assets/…
 """
 
 from __future__ import annotations

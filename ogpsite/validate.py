@@ -22,7 +22,7 @@ def _field_info(model: type[BaseModel], loc: tuple[Any, ...]) -> Any:
             info = current.model_fields[part]
             current = info.annotation
         else:
-            return info if part == loc[-1] and isinstance(part, int) else info
+            return info
     return info
 
 
@@ -69,7 +69,7 @@ def _describe(model: type[BaseModel], error: dict[str, Any]) -> tuple[str, str]:
         found = type(value).__name__ if value is not None else "nothing"
         return f"'{name}' must be text, not {found}", "write a single line of text (quote it if it looks like a number or date)"
     if kind == "list_type":
-        return f"'{name}' must be a list", f"write it as a YAML list, one '- item' per line" + (f", e.g. [{example}]" if example else "")
+        return f"'{name}' must be a list", "write it as a YAML list, one '- item' per line" + (f", e.g. [{example}]" if example else "")
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"'{name}' must be a mapping of 'key: value' lines", "indent the fields under it"
     if kind in ("int_type", "int_parsing", "int_from_float"):

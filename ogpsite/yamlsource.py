@@ -10,7 +10,7 @@ PyYAML's SafeLoader, narrowed for editor-written content:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -24,7 +24,7 @@ YAML_HINT = "check the indentation, and put values containing ': ' or starting w
 class _ContentLoader(yaml.SafeLoader):
     """SafeLoader without timestamps, refusing aliases."""
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers: ClassVar = {
         first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
@@ -32,9 +32,7 @@ class _ContentLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases (*name) are not allowed in content", event.start_mark
-            )
+            raise yaml.composer.ComposerError(None, None, "anchors and aliases (*name) are not allowed in content", event.start_mark)
         return super().compose_node(parent, index)
 
 
@@ -54,9 +52,7 @@ class YamlDocument:
         return self.lines.get((), self.first_line)
 
 
-def _index_lines(
-    node: yaml.Node, loc: Location, lines: dict[Location, int], offset: int, path: str, problems: list[Problem]
-) -> None:
+def _index_lines(node: yaml.Node, loc: Location, lines: dict[Location, int], offset: int, path: str, problems: list[Problem]) -> None:
     lines[loc] = node.start_mark.line + 1 + offset
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
@@ -66,16 +62,14 @@ def _index_lines(
                 continue
             line = key_node.start_mark.line + 1 + offset
             if key in seen:
-                problems.append(
-                    Problem(path, line, f"'{key}' appears twice (first on line {seen[key]})", "keep one of them")
-                )
+                problems.append(Problem(path, line, f"'{key}' appears twice (first on line {seen[key]})", "keep one of them"))
             seen[key] = line
-            lines[loc + (key,)] = line
-            _index_lines(value_node, loc + (key,), lines, offset, path, problems)
-            lines[loc + (key,)] = line  # the key's line is the better pointer than its value's
+            lines[(*loc, key)] = line
+            _index_lines(value_node, (*loc, key), lines, offset, path, problems)
+            lines[(*loc, key)] = line  # the key's line is the better pointer than its value's
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index_lines(item, loc + (i,), lines, offset, path, problems)
+            _index_lines(item, (*loc, i), lines, offset, path, problems)
 
 
 def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[YamlDocument | None, list[Problem]]:
