@@ -44,7 +44,7 @@ bench: $(VENV)/.test node_modules/.installed
 	$(PY) -m benchmarks
 
 messages: $(VENV)/.runtime
-	$(VENV)/bin/pybabel extract -F babel.cfg -o templates/locale/messages.pot --no-location --omit-header .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k translate:2 -o templates/locale/messages.pot --no-location --omit-header .
 	$(VENV)/bin/pybabel update -i templates/locale/messages.pot -d templates/locale --no-fuzzy-matching --omit-header
 
 clean:

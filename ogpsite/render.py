@@ -94,6 +94,7 @@ class Renderer:
         self.model = model
         self.settings = settings
         self._envs: dict[str | None, Environment] = {}
+        self._translations: dict[str, Any] = {}
 
     @cached_property
     def asset_versions(self) -> dict[str, str]:
@@ -105,6 +106,15 @@ class Renderer:
                     versions[name] = hashlib.sha256(file.read_bytes()).hexdigest()[:10]
         return versions
 
+    def translations(self, lang: str) -> Any:
+        if lang not in self._translations:
+            self._translations[lang] = i18n.load_translations(self.settings.locale_dir, lang)
+        return self._translations[lang]
+
+    def translate(self, lang: str, message: str) -> str:
+        """A UI string in a given language, for pages that speak several (404, language chooser)."""
+        return self.translations(lang).gettext(message)
+
     def environment(self, lang: str | None) -> Environment:
         if lang not in self._envs:
             env = Environment(
@@ -115,9 +125,17 @@ class Renderer:
                 trim_blocks=True,
                 lstrip_blocks=True,
             )
-            translations = i18n.load_translations(self.settings.locale_dir, lang or self.model.default_language)
+            translations = self.translations(lang or self.model.default_language)
             env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-            env.globals.update(link=_link, record_link=_record_link, section_link=_section_link, asset=_asset, text=_text, name=_name)
+            env.globals.update(
+                translate=self.translate,
+                link=_link,
+                record_link=_record_link,
+                section_link=_section_link,
+                asset=_asset,
+                text=_text,
+                name=_name,
+            )
             env.filters.update(date=_date, date_range=_date_range, number=_number, name=_name)
             self._envs[lang] = env
         return self._envs[lang]
