@@ -201,6 +201,18 @@ def build_model(content: Content) -> tuple[SiteModel | None, list[Problem]]:
     institutions = _named(content, "institutions.yaml", default)
     policy_areas = _named(content, "policy_areas.yaml", default)
     action_plans = _named(content, "action_plans.yaml", default)
+    for slug, institution in institutions.items():
+        member = institution.data.member
+        if member is not None and member not in members:
+            line = content.supporting_lines["institutions.yaml"].get(slug, 1)
+            problems.append(
+                Problem(
+                    "content/institutions.yaml",
+                    line,
+                    f"member '{member}' of institution '{slug}' does not exist",
+                    f"use one of: {', '.join(members)}",
+                )
+            )
     for slug, plan in action_plans.items():
         if plan.data.member not in members:
             problems.append(

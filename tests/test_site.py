@@ -143,3 +143,23 @@ def test_no_external_resources(sample_site: Path) -> None:
         for tag in soup.select("link[rel=stylesheet], script[src], img[src]"):
             ref = tag.get("href") or tag.get("src")
             assert not ref.startswith(("http:", "https:", "//")), (page, ref)
+
+
+def test_sub_path_build_keeps_links_inside_the_base(project: Path) -> None:
+    from .conftest import build_args, run_cli
+
+    result = run_cli(*build_args("--base-url", "https://example.org/ogp/"), cwd=project)
+    assert result.returncode == 0, result.stderr
+    site = project / "site"
+    soup = parse_html(site / "es" / "themes" / "open-state" / "index.html")
+    assert soup.select_one("link[rel=canonical]")["href"] == "https://example.org/ogp/es/themes/open-state/"
+    for a in soup.select("a[href]"):
+        href = a["href"]
+        assert not href.startswith("/"), href  # relative: the same files work under any sub-path
+        if href.startswith("#") or href.startswith(("http:", "https:", "mailto:")):
+            continue
+        target = (site / "es" / "themes" / "open-state" / href.split("#")[0]).resolve()
+        assert target.is_relative_to(site.resolve()), href
+        assert (target / "index.html").exists() or target.is_file(), href
+    not_found = parse_html(site / "404.html")
+    assert {a["href"] for a in not_found.select("a")} >= {"/ogp/en/", "/ogp/es/"}
