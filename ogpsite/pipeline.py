@@ -12,12 +12,16 @@ from pathlib import Path
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
+from .calendar import calendar_stage
 from .content import load_content
 from .errors import BuildFailed, Problem, display_path
+from .feeds import feeds_stage
 from .model import SiteModel, build_model
+from .opendata import opendata_stage
 from .output import SiteWriter, check_output_dir
 from .pages import Page, plan_pages
 from .render import Renderer, RenderSettings
+from .sitemap import sitemap_stage
 from .urls import output_file
 
 
@@ -41,7 +45,12 @@ class StageContext:
 
 # Stages that add files beside the rendered pages: (model, context) -> (files, problems).
 # Each lives in its own module; add it here to run it in every build.
-OUTPUT_STAGES: tuple[Callable[[SiteModel, StageContext], tuple[dict[str, bytes], list[Problem]]], ...] = ()
+OUTPUT_STAGES: tuple[Callable[[SiteModel, StageContext], tuple[dict[str, bytes], list[Problem]]], ...] = (
+    feeds_stage,  # Atom per language (issue 6)
+    calendar_stage,  # iCalendar per event and for all events
+    opendata_stage,  # data/: JSON, CSV, datapackage.json
+    sitemap_stage,  # sitemap.xml, robots.txt
+)
 
 
 @dataclass
@@ -111,7 +120,8 @@ def build(settings: BuildSettings) -> BuildReport:
     for stage in OUTPUT_STAGES:
         extra, stage_problems = stage(model, stage_context)
         files.update(extra)
-        render_problems += stage_problems
+        render_problems += [p for p in stage_problems if p.is_error]
+        problems += [p for p in stage_problems if not p.is_error]  # warnings are reported, not fatal
     if render_problems:
         raise BuildFailed(render_problems)
     writer = SiteWriter(settings.output_dir)
