@@ -12,7 +12,7 @@ from typing import Any
 from babel import Locale
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 
-from . import i18n
+from . import i18n, meta
 from .model import Record, SiteModel
 from .pages import Page
 from .urls import absolute, base_path, in_language, record_url, relative, section_url
@@ -135,6 +135,7 @@ class Renderer:
                 asset=_asset,
                 text=_text,
                 name=_name,
+                **meta.TEMPLATE_GLOBALS,  # JSON-LD and Open Graph helpers
             )
             env.filters.update(date=_date, date_range=_date_range, number=_number, name=_name)
             self._envs[lang] = env
