@@ -86,3 +86,150 @@ def main(ctx: click.Context, **options: object) -> None:
 def build_command(**options: object) -> None:
     """Build the site from content/ into site/."""
     run_build(**options)  # type: ignore[arg-type]
+
+
+# --- editors' and maintainers' commands (logic in check.py, translations.py, scaffold.py,
+# schema_export.py and serve.py) --------------------------------------------------------------
+
+content_option = click.option("--content", default="content", show_default=True, help="Folder with the content records.")
+templates_option = click.option(
+    "--templates", default="templates", show_default=True, help="Folder with the Jinja templates, assets and catalogs."
+)
+
+
+@main.command("check")
+@content_option
+@templates_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["human", "github"]),
+    default="human",
+    show_default=True,
+    help="'github' prints GitHub Actions annotations, so a pull request shows each problem on its line.",
+)
+@click.option("--strict", is_flag=True, help="Also fail on warnings (missing or outdated translations, duplicate titles).")
+def check_command(content: str, templates: str, output_format: str, strict: bool) -> None:
+    """Validate the content without writing a site.
+
+    Schema, references, duplicates, links between records in Markdown, placeholders left by
+    'ogpsite new' and translation status. Exit status 1 on errors (with --strict, on warnings too).
+    """
+    from .check import CheckOptions, format_github, format_human, run_check, summary
+
+    result = run_check(_settings(content, templates, "site", None, None), CheckOptions(strict=strict))
+    show = format_github if output_format == "github" else format_human
+    for problem in result.problems:
+        click.echo(show(problem))
+    strict_note = " Warnings fail the check (--strict)." if strict and result.warnings else ""
+    click.echo(summary(result) + strict_note)
+    sys.exit(1 if result.failed(strict) else 0)
+
+
+@main.command("translations")
+@content_option
+def translations_command(content: str) -> None:
+    """How many translations are complete, missing or outdated, per record type."""
+    from .content import load_content
+    from .model import build_model
+    from .translations import print_status, status_table
+
+    loaded = load_content(Path(content), Path.cwd())
+    model, problems = build_model(loaded)
+    errors = [p for p in loaded.problems + problems if p.is_error]
+    if model is None or errors:
+        print_problems(sorted(errors))
+        click.echo("Fix these errors first ('ogpsite check' lists every problem).", err=True)
+        sys.exit(1)
+    print_status(status_table(model, loaded.records))
+
+
+@main.command("fingerprint")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--write", is_flag=True, help="Write 'translates: …' into each translation (after you have brought it up to date).")
+@content_option
+def fingerprint_command(paths: tuple[Path, ...], write: bool, content: str) -> None:
+    """The 'translates:' line each translation of a record should carry.
+
+    PATHS are record folders or translation files, e.g. content/commitments/ar0090/es.md.
+    """
+    from .translations import stamps_for, write_stamp
+
+    failed = False
+    for path in paths:
+        stamps, problems = stamps_for(path, Path(content), Path.cwd())
+        print_problems(problems)
+        failed |= bool(problems) or not stamps
+        for stamp in stamps:
+            line = f"translates: {stamp.fingerprint}"
+            if not stamp.path.exists():
+                click.echo(f"{stamp.display}: no translation yet; copy the source text there, translate it, then run this again", err=True)
+                failed = True
+            elif write and stamp.current != stamp.fingerprint:
+                write_stamp(stamp.path, stamp.fingerprint)
+                click.echo(f"{stamp.display}: wrote '{line}'")
+            else:
+                state = "up to date" if stamp.current == stamp.fingerprint else ("outdated" if stamp.current else "not stamped yet")
+                click.echo(f"{stamp.display}: {line}  ({state})")
+    sys.exit(1 if failed else 0)
+
+
+@main.command("new")
+@click.argument("kind", type=click.Choice(["commitment", "theme", "event", "story"]))
+@click.argument("name")
+@content_option
+def new_command(kind: str, name: str, content: str) -> None:
+    """Create a record in every language: 'ogpsite new commitment AR0095', 'ogpsite new theme open-data'.
+
+    Every required field is present and explained; never overwrites an existing record.
+    """
+    from .scaffold import scaffold, write_scaffold
+
+    made, problems = scaffold(kind, name, Path(content), Path.cwd())
+    if made is None:
+        print_problems(problems)
+        sys.exit(1)
+    try:
+        written = write_scaffold(made)
+    except FileExistsError:
+        click.echo(f"error: {made.folder} appeared meanwhile; nothing was overwritten", err=True)
+        sys.exit(1)
+    for path in written:
+        click.echo(f"created {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    click.echo("Fill in the lines marked TODO: ('ogpsite check' lists those left), then preview with 'make serve'.")
+
+
+@main.command("schema")
+@click.option("--output", "-o", default="schemas", show_default=True, help="Folder to write the JSON Schema files to.")
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if the files differ from the content models.")
+def schema_command(output: str, check_only: bool) -> None:
+    """Write a JSON Schema per content file kind, for editors' YAML tools (see CONTRIBUTING.md)."""
+    from .schema_export import outdated_schemas, write_schemas
+
+    folder = Path(output)
+    if check_only:
+        stale = outdated_schemas(folder)
+        for name in stale:
+            click.echo(f"{folder / name}: differs from the content models; run 'ogpsite schema'", err=True)
+        sys.exit(1 if stale else 0)
+    changed, unchanged = write_schemas(folder)
+    for path in changed:
+        click.echo(f"wrote {path}")
+    click.echo(f"{len(changed)} schema file(s) written, {len(unchanged)} unchanged, in {folder}/.")
+
+
+@main.command("serve")
+@build_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; only loopback unless you name another.")
+@click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in the default browser.")
+def serve_command(host: str, port: int, open_browser: bool, **options: object) -> None:
+    """Build, serve on http://127.0.0.1:8000/, rebuild on every change and reload the open pages."""
+    from .serve import ServeOptions, serve
+
+    settings = _settings(*(options[k] for k in ("content", "templates", "output", "base_url", "date")))  # type: ignore[arg-type]
+    try:
+        status = serve(settings, ServeOptions(host, port, open_browser, bool(options["quiet"])))
+    except KeyboardInterrupt:  # Ctrl-C before the server installed its own handler
+        status = 130
+    sys.exit(status)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,10 +105,24 @@ class SiteModel:
         ]
 
 
+def _normalised(value: Any) -> Any:
+    # Re-wrapping lines or adding blank lines is not a change a translator must follow;
+    # paragraphs (blank-line separated) and words are.
+    if isinstance(value, str):
+        return [" ".join(p.split()) for p in re.split(r"\n\s*\n", value.strip()) if p.strip()]
+    return value
+
+
 def fingerprint(text: TextSource) -> str:
-    """A short hash of a source-language text; translations record it in `translates:`."""
-    fields = text.fields.model_dump(exclude={"translates"})
-    payload = json.dumps([fields, text.body.strip()], sort_keys=True, ensure_ascii=False)
+    """A short hash of a source-language text; translations record it in `translates:`.
+
+    Empty and default fields are left out, so a new optional field in the schema does not mark
+    every translation outdated.
+    """
+    fields = text.fields.model_dump(exclude={"translates"}, exclude_defaults=True)
+    payload = json.dumps(
+        [{k: _normalised(v) for k, v in fields.items()}, _normalised(text.body)], sort_keys=True, ensure_ascii=False, default=str
+    )
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
