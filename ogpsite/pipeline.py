@@ -21,6 +21,7 @@ from .opendata import opendata_stage
 from .output import SiteWriter, check_output_dir
 from .pages import Page, plan_pages
 from .render import Renderer, RenderSettings
+from .search import search_stage
 from .sitemap import sitemap_stage
 from .urls import output_file
 
@@ -50,6 +51,7 @@ OUTPUT_STAGES: tuple[Callable[[SiteModel, StageContext], tuple[dict[str, bytes],
     calendar_stage,  # iCalendar per event and for all events
     opendata_stage,  # data/: JSON, CSV, datapackage.json
     sitemap_stage,  # sitemap.xml, robots.txt
+    search_stage,  # {lang}/search-index.json + search-docs.json, assets/vendor/ (issue 3)
 )
 
 

@@ -1,0 +1,253 @@
+/*
+ * Site search in the page. Loaded on every page, it fetches nothing until needed: the header box
+ * prefetches the index when it gets focus; the search page loads lunr.js, the index and the
+ * document store, then shows results as you type. Results are built with DOM nodes and
+ * textContent only. The search logic itself is in search-core.js, loaded with the index.
+ */
+(function () {
+  "use strict";
+
+  var engines = {};
+  var PAGE_SIZE = 50;
+
+  function absolute(url, base) {
+    return new URL(url, base || document.baseURI).href;
+  }
+
+  function fetchJson(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) {
+        throw new Error(response.status + " " + url);
+      }
+      return response.json();
+    });
+  }
+
+  /* Scripts run in order (async=false), all requested at once. */
+  function loadScripts(urls) {
+    return Promise.all(urls.map(function (url) {
+      return new Promise(function (resolve, reject) {
+        var existing = document.querySelector('script[src="' + CSS.escape(url) + '"]');
+        if (existing && existing.dataset.loaded) {
+          resolve();
+          return;
+        }
+        var script = existing || document.createElement("script");
+        script.addEventListener("load", function () { script.dataset.loaded = "1"; resolve(); });
+        script.addEventListener("error", function () { reject(new Error("could not load " + url)); });
+        if (!existing) {
+          script.src = url;
+          script.async = false;
+          document.head.appendChild(script);
+        }
+      });
+    }));
+  }
+
+  /* One engine per language: index and store are fetched in parallel with the scripts. */
+  function engineFor(indexUrl, docsUrl) {
+    indexUrl = absolute(indexUrl);
+    docsUrl = absolute(docsUrl);
+    if (!engines[docsUrl]) {
+      var index = fetchJson(indexUrl);
+      var store = fetchJson(docsUrl);
+      var scripts = store.then(function (data) {
+        return loadScripts(data.scripts.map(function (url) { return absolute(url, docsUrl); }));
+      });
+      engines[docsUrl] = Promise.all([index, store, scripts]).then(function (parts) {
+        var engine = window.OgpSearch.load(parts[0], parts[1]);
+        engine.base = docsUrl;
+        performance.mark("search:index-ready");
+        return engine;
+      });
+      engines[docsUrl].catch(function () { delete engines[docsUrl]; }); // let a later try start over
+    }
+    return engines[docsUrl];
+  }
+
+  function prefetch(url) {
+    var link = document.createElement("link");
+    link.rel = "prefetch";
+    link.href = url;
+    document.head.appendChild(link);
+  }
+
+  /* ---- the header box on every page ---- */
+
+  var headerForm = document.querySelector("form.search-form[data-search-index]");
+  var page = document.getElementById("search-page");
+  if (headerForm && !page) {
+    var headerInput = headerForm.querySelector("input[name=q]");
+    headerInput.addEventListener("focus", function () {
+      // Warm the cache for the search page this form leads to; nothing is parsed here.
+      prefetch(absolute(headerForm.dataset.searchIndex));
+      prefetch(absolute(headerForm.dataset.searchDocs));
+    }, { once: true });
+  }
+
+  if (!page) {
+    return;
+  }
+
+  /* ---- the search page ---- */
+
+  var form = page.querySelector(".search-page-form");
+  var input = form.querySelector("input");
+  var status = page.querySelector(".search-status");
+  var list = page.querySelector(".search-results");
+  var more = page.querySelector(".search-more");
+  var labels = page.dataset;
+  var engine = null;
+  var current = { results: [], shown: 0, query: "" };
+
+  function message(name, values) {
+    var text = labels["msg" + name.charAt(0).toUpperCase() + name.slice(1)] || "";
+    Object.keys(values || {}).forEach(function (key) {
+      text = text.split("{" + key + "}").join(values[key]);
+    });
+    return text;
+  }
+
+  function appendPieces(parent, pieces) {
+    pieces.forEach(function (piece) {
+      if (piece.mark) {
+        var mark = document.createElement("mark");
+        mark.textContent = piece.text;
+        parent.appendChild(mark);
+      } else {
+        parent.appendChild(document.createTextNode(piece.text));
+      }
+    });
+  }
+
+  function resultItem(result) {
+    var doc = engine.docs[Number(result.ref)];
+    var terms = window.OgpSearch.matchedTerms(result);
+    var item = document.createElement("li");
+    item.className = "search-result";
+
+    var kind = document.createElement("p");
+    kind.className = "search-result-kind";
+    kind.textContent = labels["label" + doc.k.charAt(0).toUpperCase() + doc.k.slice(1)] || doc.k;
+    item.appendChild(kind);
+
+    var heading = document.createElement("h2");
+    heading.className = "search-result-title";
+    var link = document.createElement("a");
+    link.href = absolute(doc.u, engine.base);
+    if (doc.l) {
+      link.lang = doc.l;
+    }
+    if (doc.i) {
+      var id = document.createElement("span");
+      id.className = "record-id";
+      appendPieces(id, window.OgpSearch.highlight(engine, doc.i, terms));
+      link.appendChild(id);
+      link.appendChild(document.createTextNode(" "));
+    }
+    appendPieces(link, window.OgpSearch.highlight(engine, doc.t, terms));
+    heading.appendChild(link);
+    item.appendChild(heading);
+
+    if (doc.s) {
+      var snippet = document.createElement("p");
+      snippet.className = "search-result-snippet";
+      if (doc.l) {
+        snippet.lang = doc.l;
+      }
+      appendPieces(snippet, window.OgpSearch.highlight(engine, doc.s, terms));
+      item.appendChild(snippet);
+    }
+    return item;
+  }
+
+  function showMore() {
+    var next = current.results.slice(current.shown, current.shown + PAGE_SIZE);
+    var fragment = document.createDocumentFragment();
+    next.forEach(function (result) { fragment.appendChild(resultItem(result)); });
+    list.appendChild(fragment);
+    current.shown += next.length;
+    more.hidden = current.shown >= current.results.length;
+  }
+
+  function describe(outcome, query, total) {
+    var count = new Intl.NumberFormat(document.documentElement.lang || undefined).format(total);
+    if (outcome.status === "empty") return message("empty");
+    if (outcome.status === "syntax") return message("syntax");
+    if (outcome.status === "short") return message("short");
+    var parts = [];
+    if (total === 0) parts.push(message("none", { query: query }));
+    else if (total === 1) parts.push(message("one", { query: query }));
+    else parts.push(message("many", { count: count, query: query }));
+    if (outcome.status === "any" && total > 0) parts.push(message("any"));
+    if (total > PAGE_SIZE) parts.push(message("shown", { shown: String(PAGE_SIZE) }));
+    return parts.join(" ");
+  }
+
+  function keepInAddress(query) {
+    var url = new URL(location.href);
+    if (query) url.searchParams.set("q", query);
+    else url.searchParams.delete("q");
+    if (url.href !== location.href) history.replaceState(null, "", url.href);
+  }
+
+  function render() {
+    if (!engine) return;
+    var query = input.value;
+    var outcome = window.OgpSearch.search(engine, query);
+    current = { results: outcome.results, shown: 0, query: query };
+    list.replaceChildren();
+    showMore();
+    list.hidden = outcome.results.length === 0;
+    status.textContent = describe(outcome, query.trim(), outcome.results.length);
+    keepInAddress(query.trim());
+    if (outcome.results.length) performance.mark("search:results");
+  }
+
+  function links() {
+    return Array.prototype.slice.call(list.querySelectorAll(".search-result-title a"));
+  }
+
+  /* Arrow keys move between the input and the result links; Tab and Enter work as usual. */
+  function onKey(event) {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    var all = links();
+    if (!all.length) return;
+    var at = all.indexOf(document.activeElement);
+    var next;
+    if (event.target === input) next = event.key === "ArrowDown" ? 0 : null;
+    else if (at >= 0) next = event.key === "ArrowDown" ? Math.min(at + 1, all.length - 1) : at - 1;
+    else return;
+    event.preventDefault();
+    if (next === null || next < 0) input.focus();
+    else all[next].focus();
+  }
+
+  form.hidden = false;
+  input.value = new URLSearchParams(location.search).get("q") || "";
+  input.addEventListener("input", render);
+  input.addEventListener("keydown", onKey);
+  list.addEventListener("keydown", onKey);
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    render();
+  });
+  more.addEventListener("click", showMore);
+  if (headerForm) {
+    // On this page the header box searches here instead of reloading the page.
+    headerForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      input.value = headerForm.querySelector("input[name=q]").value;
+      render();
+      input.focus();
+    });
+  }
+
+  status.textContent = message("loading");
+  engineFor(page.dataset.index, page.dataset.docs).then(function (loaded) {
+    engine = loaded;
+    render();
+  }, function () {
+    status.textContent = message("failed");
+  });
+})();
