@@ -17,9 +17,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import Problem
+from .linkcheck import LinkReport, check_links
 from .model import SiteModel
 from .pages import plan_pages
 from .pipeline import BuildSettings, check
@@ -31,6 +33,9 @@ PLACEHOLDER = "TODO:"
 @dataclass(frozen=True)
 class CheckOptions:
     strict: bool = False  # warnings fail the check too
+    links: bool = False  # also check the internal links of the built site (linkcheck.py)
+    site_dir: Path | None = None  # the built site for `links` (default: the settings' output folder)
+    base_url: str | None = None  # where that site is published (default: read from the site itself)
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class CheckInput:
 class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     model: SiteModel | None = None
+    links: LinkReport | None = None  # when the built site's links were checked
 
     @property
     def errors(self) -> list[Problem]:
@@ -247,12 +253,17 @@ CONTENT_CHECKS: list[Callable[[CheckInput], list[Problem]]] = [
 
 def run_check(settings: BuildSettings, options: CheckOptions | None = None) -> CheckResult:
     """Everything `check` reports, errors and warnings, sorted by file and line."""
+    options = options or CheckOptions()
     model, problems = check(settings)
     if model is not None:
         given = CheckInput(settings, model)
         for content_check in CONTENT_CHECKS:
             problems = problems + content_check(given)
-    return CheckResult(sorted(set(problems)), model)
+    links = None
+    if options.links:
+        links = check_links(options.site_dir or settings.output_dir, options.base_url, settings.project_root)
+        problems = problems + links.problems
+    return CheckResult(sorted(set(problems)), model, links)
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -290,4 +301,6 @@ def summary(result: CheckResult) -> str:
         counts = ", ".join(f"{len(records)} {section}" for section, records in result.model.records.items())
     errors, warnings = len(result.errors), len(result.warnings)
     verdict = "no problems" if not errors and not warnings else f"{errors} error(s), {warnings} warning(s)"
+    if result.links is not None:
+        counts += f"{', and ' if counts else ''}{result.links.links} links in {result.links.pages} built pages"
     return f"Checked {counts or 'the content'}: {verdict}."

@@ -109,15 +109,21 @@ templates_option = click.option(
     help="'github' prints GitHub Actions annotations, so a pull request shows each problem on its line.",
 )
 @click.option("--strict", is_flag=True, help="Also fail on warnings (missing or outdated translations, duplicate titles).")
-def check_command(content: str, templates: str, output_format: str, strict: bool) -> None:
+@click.option("--links", is_flag=True, help="Also check that every internal href/src (and #anchor) of the built site resolves.")
+@click.option("--output", "-o", default="site", show_default=True, help="The built site that --links checks.")
+@click.option(
+    "--base-url", default=None, help="Where that site is published, for --links (default: read from the built site's canonical links)."
+)
+def check_command(content: str, templates: str, output_format: str, strict: bool, links: bool, output: str, base_url: str | None) -> None:
     """Validate the content without writing a site.
 
     Schema, references, duplicates, links between records in Markdown, placeholders left by
-    'ogpsite new' and translation status. Exit status 1 on errors (with --strict, on warnings too).
+    'ogpsite new' and translation status. With --links, also every internal link and #anchor of
+    the site built in --output. Exit status 1 on errors (with --strict, on warnings too).
     """
     from .check import CheckOptions, format_github, format_human, run_check, summary
 
-    result = run_check(_settings(content, templates, "site", None, None), CheckOptions(strict=strict))
+    result = run_check(_settings(content, templates, output, None, None), CheckOptions(strict=strict, links=links, base_url=base_url))
     show = format_github if output_format == "github" else format_human
     for problem in result.problems:
         click.echo(show(problem))
