@@ -327,7 +327,12 @@ class PreviewServer:
                 (r"/(.*)", SiteHandler, args),
             ],
             compress_response=False,
+            log_function=_log_request,
         )
+
+
+def _log_request(handler: tornado.web.RequestHandler) -> None:
+    """Requests are not logged: 404s are normal while editing, and faults are logged by tornado."""
 
 
 def notify_browsers(path: str = "*") -> None:
