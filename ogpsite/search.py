@@ -10,15 +10,17 @@ Index and query must turn every word into the same term, so both sides run the s
 same order; the index names them in its "pipeline" and lunr.js runs the functions registered under
 those labels (lunr.js and lunr.es register theirs, assets/search-core.js registers ours):
 
-    en: ogpsite-fold, trimmer, stopWordFilter, stemmer           (lunr.js's own, Porter)
+    en: ogpsite-fold, trimmer, stopWordFilter, ogpsite-stemmer-en
     es: trimmer-es, stopWordFilter-es, ogpsite-fold, ogpsite-stemmer-es
 
 Accents are folded *before* stemming, so `participación` and `participacion` reach the stemmer as
 the same string and accent-insensitivity holds by construction. That needs a stemmer that handles
 accent-free Spanish: lunr.es's (an older Snowball) leaves `participacion` alone, current Snowball
-stems it to `particip`. So Spanish is stemmed by Snowball 3 on both sides: snowballstemmer in
-Python, and the Snowball-generated JavaScript that Sphinx ships in the browser. The Spanish word
-characters and stop words are read from the installed lunr.es itself, so the lists cannot drift.
+stems it to `particip`. So both languages are stemmed by Snowball 3 on both sides: snowballstemmer
+in Python, and the Snowball-generated JavaScript that Sphinx ships in the browser. (lunr.js's own
+Porter stemmer is not used: Python lunr's port of it differs, `day` becomes `dai` there and stays
+`day` in lunr.js.) The Spanish word characters and stop words are read from the installed lunr.es
+itself, so the lists cannot drift.
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ from typing import TYPE_CHECKING, Any
 
 import snowballstemmer
 from lunr.builder import Builder
-from lunr.stemmer import stemmer as porter_stemmer
 from lunr.stop_word_filter import WORDS as ENGLISH_STOP_WORDS
 from lunr.token import Token
 
@@ -123,15 +124,16 @@ def _trimmer(word_characters: str) -> Callable[[str], str]:
     return lambda word: end.sub("", start.sub("", word))
 
 
-def english_steps() -> list[Step]:
-    def trim(word: str) -> str:
-        return _EN_TRIM_END.sub("", _EN_TRIM_START.sub("", word))
+def _english_trim(word: str) -> str:
+    return _EN_TRIM_END.sub("", _EN_TRIM_START.sub("", word))
 
+
+def english_steps() -> list[Step]:
     return [
         ("ogpsite-fold", fold),
-        ("trimmer", trim),
+        ("trimmer", _english_trim),
         ("stopWordFilter", lambda word: None if word in ENGLISH_STOP_WORDS else word),
-        ("stemmer", lambda word: str(porter_stemmer(Token(word)))),
+        ("ogpsite-stemmer-en", snowballstemmer.stemmer("english").stemWord),
     ]
 
 
@@ -147,7 +149,7 @@ def spanish_steps(lunr_es: LunrSpanish) -> list[Step]:
 
 def plain_steps() -> list[Step]:
     """For a site language with no stemmer here: accents folded, punctuation trimmed."""
-    return english_steps()[:2]
+    return [("ogpsite-fold", fold), ("trimmer", _english_trim)]
 
 
 class Analyzer:
@@ -317,13 +319,14 @@ VENDOR_FILES: tuple[VendorFile, ...] = (
     VendorFile("lunr-languages/min/lunr.es.min.js", "lunr.es.min.js", "lunr-languages"),
     VendorFile("lunr-languages/LICENSE", "LICENSE-lunr-languages.txt", "lunr-languages"),
     VendorFile("sphinx/search/minified-js/base-stemmer.js", "snowball/base-stemmer.js", "pypi:sphinx"),
+    VendorFile("sphinx/search/minified-js/english-stemmer.js", "snowball/english-stemmer.js", "pypi:sphinx"),
     VendorFile("sphinx/search/minified-js/spanish-stemmer.js", "snowball/spanish-stemmer.js", "pypi:sphinx"),
     VendorFile("sphinx-{version}.dist-info/licenses/LICENSE.rst", "snowball/LICENSE-sphinx.txt", "pypi:sphinx"),
 )
 
 # What the browser loads, in order, per language; "core" is templates/assets/search-core.js.
 SCRIPTS: dict[str, tuple[str, ...]] = {
-    "en": ("lunr.min.js", "core"),
+    "en": ("lunr.min.js", "snowball/base-stemmer.js", "snowball/english-stemmer.js", "core"),
     "es": (
         "lunr.min.js",
         "lunr.stemmer.support.min.js",

@@ -4,9 +4,10 @@
  * stemmer); tests/node/ runs this very file under Node against the built site.
  *
  * The index's "pipeline" lists the labels its terms were made with (see ogpsite/search.py):
- *   en: ogpsite-fold, trimmer, stopWordFilter, stemmer
+ *   en: ogpsite-fold, trimmer, stopWordFilter, ogpsite-stemmer-en
  *   es: trimmer-es, stopWordFilter-es, ogpsite-fold, ogpsite-stemmer-es
- * lunr.js and lunr.es register theirs; this file registers the two ogpsite-* functions.
+ * lunr.js and lunr.es register theirs; this file registers the ogpsite-* ones, the stemmers being
+ * Snowball's generated JavaScript (snowball/*-stemmer.js), as snowballstemmer is in Python.
  */
 (function (root) {
   "use strict";
@@ -23,18 +24,23 @@
   }
 
   function register() {
-    var registered = lunr.Pipeline.registeredFunctions;
-    if (!registered["ogpsite-fold"]) {
+    if (!lunr.Pipeline.registeredFunctions["ogpsite-fold"]) {
       lunr.Pipeline.registerFunction(function (token) {
         return token.update(function (s) { return fold(s); });
       }, "ogpsite-fold");
     }
-    if (!registered["ogpsite-stemmer-es"] && typeof root.SpanishStemmer === "function") {
-      var spanish = new root.SpanishStemmer();
-      lunr.Pipeline.registerFunction(function (token) {
-        return token.update(function (s) { return spanish.stemWord(s); });
-      }, "ogpsite-stemmer-es");
+    registerStemmer("ogpsite-stemmer-en", root.EnglishStemmer);
+    registerStemmer("ogpsite-stemmer-es", root.SpanishStemmer);
+  }
+
+  function registerStemmer(label, Stemmer) {
+    if (lunr.Pipeline.registeredFunctions[label] || typeof Stemmer !== "function") {
+      return;
     }
+    var stemmer = new Stemmer();
+    lunr.Pipeline.registerFunction(function (token) {
+      return token.update(function (s) { return stemmer.stemWord(s); });
+    }, label);
   }
 
   /* An engine: the lunr index (loaded, never rebuilt) and the document store. */

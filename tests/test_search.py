@@ -1,0 +1,274 @@
+"""The search stage in Python: what the index holds, how words become terms, what the build writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lunr.builder import Builder
+from lunr.pipeline import Pipeline
+
+from ogpsite import search
+from ogpsite.pipeline import check
+
+from .conftest import ROOT, build_args, parse_html, run_cli, settings_for
+
+LUNR_ES = search.read_lunr_spanish(ROOT / "node_modules" / "lunr-languages" / "lunr.es.js")
+needs_lunr_es = pytest.mark.skipif(LUNR_ES is None, reason="node_modules/ is not installed (npm ci)")
+
+
+@pytest.fixture(scope="module")
+def model():  # type: ignore[no-untyped-def]
+    found, problems = check(settings_for(ROOT))
+    assert found is not None, problems
+    return found
+
+
+def analyzer(lang: str) -> search.Analyzer:
+    assert LUNR_ES is not None
+    return search.analyzer_for(lang, LUNR_ES)
+
+
+def load(site: Path, lang: str, name: str) -> dict:
+    return json.loads((site / lang / name).read_text(encoding="utf-8"))
+
+
+# --- words to terms ----------------------------------------------------------------------------
+
+
+@needs_lunr_es
+@pytest.mark.parametrize(
+    ("lang", "forms"),
+    [
+        ("es", ["compromiso", "compromisos", "Compromisos", "COMPROMISOS"]),
+        ("es", ["participación", "participacion", "Participación", "PARTICIPACIÓN", "participaciones"]),
+        ("es", ["información", "informacion", "INFORMACION"]),
+        ("es", ["Tsáchilas", "tsachilas", "TSACHILAS"]),
+        ("es", ["«gobierno»", "gobierno,", "¿gobierno?", "GOBIERNO"]),
+        ("es", ["provincia", "provincias", "Provincias"]),
+        ("en", ["commitment", "commitments", "Commitments"]),
+        ("en", ["participation", "participating", "PARTICIPATION"]),
+        ("en", ["Tsáchilas", "Tsachilas", "tsachilas"]),
+        ("en", ["AR0090", "ar0090", "(AR0090)"]),
+    ],
+)
+def test_inflected_accented_and_capitalised_forms_become_one_term(lang: str, forms: list[str]) -> None:
+    terms = {tuple(analyzer(lang).terms(form)) for form in forms}
+    assert len(terms) == 1, terms
+    assert len(next(iter(terms))) == 1
+
+
+@needs_lunr_es
+def test_spanish_is_stemmed_by_snowball_and_stop_words_come_from_lunr_es() -> None:
+    es = analyzer("es")
+    assert es.terms("participación participacion") == ["particip", "particip"]
+    assert es.terms("respiracion") == ["respir"]
+    assert es.terms("de la los que ¿qué?") == []  # lunr.es's stop words, after its trimmer
+    assert {"de", "la", "qué", "más"} <= LUNR_ES.stop_words  # type: ignore[union-attr]
+    assert [label for label, _ in es.steps] == ["trimmer-es", "stopWordFilter-es", "ogpsite-fold", "ogpsite-stemmer-es"]
+
+
+@needs_lunr_es
+def test_english_folds_then_runs_lunr_js_trimmer_and_stop_words_then_snowball() -> None:
+    en = analyzer("en")
+    assert [label for label, _ in en.steps] == ["ogpsite-fold", "trimmer", "stopWordFilter", "ogpsite-stemmer-en"]
+    assert en.terms("day days way") == ["day", "day", "way"]  # Snowball English, as in the browser
+    assert en.terms("the Perú") == ["peru"]  # folded first, so lunr's ASCII trimmer keeps the ú's letter
+    assert en.terms("governments' d.c.") == ["govern", "d.c"]
+
+
+@needs_lunr_es
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_word_of_the_corpus_finds_the_same_term_without_accents(model, lang: str) -> None:  # type: ignore[no-untyped-def]
+    an = analyzer(lang)
+    stop = search.ENGLISH_STOP_WORDS if lang == "en" else LUNR_ES.stop_words  # type: ignore[union-attr]
+    words = {word for doc in search.documents_for(model, lang) for text in doc.fields.values() for word in search.tokenize(text)}
+    assert len(words) > 1000
+    differ = []
+    for word in sorted(words):
+        term = an.term(word)
+        if term is None or word in stop or search.fold(word) in stop:
+            continue
+        if an.terms(search.fold(word)) != [term] or an.terms(word.upper()) != [term]:
+            differ.append(word)
+    assert differ == []
+
+
+# --- the index ---------------------------------------------------------------------------------
+
+
+def test_each_language_has_a_lunr_index_naming_its_pipeline(sample_site: Path) -> None:
+    en, es = load(sample_site, "en", "search-index.json"), load(sample_site, "es", "search-index.json")
+    assert en["version"] == es["version"] == "2.3.9"
+    assert en["fields"] == [name for name, _ in search.FIELDS]
+    assert en["pipeline"] == ["ogpsite-fold", "trimmer", "stopWordFilter", "ogpsite-stemmer-en"]
+    assert es["pipeline"] == ["trimmer-es", "stopWordFilter-es", "ogpsite-fold", "ogpsite-stemmer-es"]
+    es_terms = {term for term, _ in es["invertedIndex"]}
+    en_terms = {term for term, _ in en["invertedIndex"]}
+    assert {"particip", "compromis", "tsachil", "ar0090"} <= es_terms
+    assert {"particip", "commit", "ar0090"} <= en_terms
+    assert not any(set(term) & set("áéíóúñü") for term in es_terms | en_terms)  # accents are folded away
+
+
+def test_the_store_lists_every_record_with_what_a_result_shows(sample_site: Path, model) -> None:  # type: ignore[no-untyped-def]
+    for lang in ("en", "es"):
+        store = load(sample_site, lang, "search-docs.json")
+        index = load(sample_site, lang, "search-index.json")
+        assert len(store["docs"]) == sum(len(model.records[s]) for s in ("commitments", "themes", "events", "stories"))
+        refs = {ref.split("/", 1)[1] for ref, _ in index["fieldVectors"]}
+        assert refs == {str(i) for i in range(len(store["docs"]))}
+        assert {doc["k"] for doc in store["docs"]} == {"commitment", "theme", "event", "story"}
+        for doc in store["docs"]:
+            assert (sample_site / lang / doc["u"] / "index.html").is_file()
+            assert doc["t"] and len(doc["s"]) <= search.SNIPPET_CHARS + 1
+        ar0090 = next(doc for doc in store["docs"] if doc.get("i") == "AR0090")
+        assert ar0090["u"] == "commitments/ar0090/"
+        assert ar0090["t"] == {"en": "Federal Program on Open Government", "es": "Programa Federal de Gobierno Abierto"}[lang]
+    es_scripts = load(sample_site, "es", "search-docs.json")["scripts"]
+    assert [s.split("?")[0].rsplit("/", 1)[1] for s in es_scripts] == [
+        "lunr.min.js",
+        "lunr.stemmer.support.min.js",
+        "lunr.es.min.js",
+        "base-stemmer.js",
+        "spanish-stemmer.js",
+        "search-core.js",
+    ]
+    for script in es_scripts:
+        assert (sample_site / "es" / script.split("?")[0]).resolve().is_file()
+
+
+def test_fields_hold_id_themes_institutions_and_place(model) -> None:  # type: ignore[no-untyped-def]
+    docs = {doc.record_id: doc for doc in search.documents_for(model, "es") if doc.record_id}
+    ar0090 = docs["AR0090"].fields
+    assert ar0090["id"] == "AR0090"
+    assert "Argentina" in ar0090["place"]
+    assert ar0090["themes"] and ar0090["institutions"]
+    assert not ar0090["body"].startswith(ar0090["title"])  # the title is indexed once, boosted
+
+
+@needs_lunr_es
+def test_term_builder_gives_the_index_lunrs_own_builder_gives(model) -> None:  # type: ignore[no-untyped-def]
+    documents = search.documents_for(model, "es")[:40]
+    an = analyzer("es")
+    fast = search.build_index(documents, an)
+
+    def analyse(token, i=None, tokens=None):  # type: ignore[no-untyped-def]
+        term = an.term(str(token))
+        return None if term is None else token.update(lambda _s, _m=None: term)
+
+    analyse.label = "analyse"  # type: ignore[attr-defined]
+    builder = Builder()
+    builder.ref("ref")
+    for name, boost in search.FIELDS:
+        builder.field(name, boost=boost)
+    builder.pipeline.add(analyse)
+    builder.search_pipeline.add(*an.lunr_pipeline())
+    for doc in documents:
+        # lunr's tokenizer splits on fewer spaces than lunr.js; give it the same tokens.
+        builder.add({"ref": doc.ref, **{name: search.tokenize(doc.fields.get(name, "")) for name, _ in search.FIELDS}})
+    slow = builder.build().serialize()
+    assert json.dumps(fast, sort_keys=True) == json.dumps(slow, sort_keys=True)
+    assert "analyse" not in Pipeline.registered_functions
+
+
+def test_same_content_gives_byte_identical_index(sample_site: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    result = run_cli(*build_args("--content", str(ROOT / "content"), "--output", str(again), "--quiet"), cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    for lang in ("en", "es"):
+        for name in (search.INDEX_FILE, search.DOCS_FILE):
+            assert (again / lang / name).read_bytes() == (sample_site / lang / name).read_bytes(), name
+
+
+# --- the browser libraries ----------------------------------------------------------------------
+
+
+def test_browser_libraries_are_copied_from_the_pinned_packages(sample_site: Path) -> None:
+    vendor = sample_site / "assets" / "vendor"
+    assert (vendor / "lunr.min.js").read_bytes() == (ROOT / "node_modules/lunr/lunr.min.js").read_bytes()
+    assert (vendor / "lunr.es.min.js").read_bytes() == (ROOT / "node_modules/lunr-languages/min/lunr.es.min.js").read_bytes()
+    assert (
+        b"Generated from spanish.sbl by Snowball 3"
+        in search._pypi_file("sphinx", "sphinx/search/non-minified-js/spanish-stemmer.js").read_bytes()
+    )  # type: ignore[union-attr]
+    assert (vendor / "snowball" / "spanish-stemmer.js").is_file() and (vendor / "LICENSE-lunr.txt").is_file()
+    package = json.loads((ROOT / "package.json").read_text())
+    assert package["dependencies"] == {"lunr": "2.3.9", "lunr-languages": "1.22.0"}
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/lunr"]["version"] == "2.3.9"
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert not [path for path in tracked if Path(path).name.startswith(("lunr", "spanish-stemmer", "base-stemmer"))]
+
+
+def test_missing_node_modules_stops_the_build_with_a_hint(project: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "no-node-modules"
+    empty.mkdir()
+    env = {**os.environ, search.NODE_MODULES_ENV: str(empty)}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *build_args()],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert "npm package 'lunr' is not installed" in result.stderr
+    assert "npm ci" in result.stderr and "make site" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "site").exists()
+
+
+def test_unreadable_lunr_es_is_reported(tmp_path: Path) -> None:
+    odd = tmp_path / "lunr.es.js"
+    odd.write_text("lunr.es = function () {}", encoding="utf-8")
+    assert search.read_lunr_spanish(odd) is None
+    assert search.read_lunr_spanish(tmp_path / "missing.js") is None
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+
+def test_pages_have_no_inline_script_or_style(sample_site: Path) -> None:
+    pages = sorted(sample_site.rglob("*.html"))
+    assert len(pages) > 100
+    for path in pages:
+        soup = parse_html(path)
+        for script in soup.find_all("script"):
+            assert script.get("src") or script.get("type") == "application/ld+json", f"inline script in {path}"
+        assert soup.find_all("style") == [], path
+        assert soup.find_all(style=True) == [], path
+        assert not [tag for tag in soup.find_all(True) if any(attr.startswith("on") for attr in tag.attrs)], path
+
+
+def test_header_box_is_a_form_to_the_search_page(sample_site: Path) -> None:
+    for lang in ("en", "es"):
+        for page in (f"{lang}/index.html", f"{lang}/commitments/ar0090/index.html"):
+            soup = parse_html(sample_site / page)
+            form = soup.select_one("form.search-form")
+            assert form is not None and form["method"] == "get"
+            target = (sample_site / page).parent / form["action"]
+            assert target.resolve() == (sample_site / lang / "search").resolve()
+            assert form.select_one("label")["for"] == form.select_one("input[name=q]")["id"]
+            assert (sample_site / page).parent.joinpath(form["data-search-index"]).resolve() == (sample_site / lang / "search-index.json")
+            script = soup.select_one("script[src*='search.js']")
+            assert script is not None and script.has_attr("defer")  # lunr.js and the index load only when needed
+            assert not soup.select("script[src*=lunr], link[href*=search-index]")
+
+
+def test_search_page_degrades_and_speaks_spanish(sample_site: Path) -> None:
+    soup = parse_html(sample_site / "es" / "search" / "index.html")
+    page = soup.select_one("#search-page")
+    assert "JavaScript" in page.select_one("noscript").get_text()
+    assert page.select_one("form.search-page-form").has_attr("hidden")  # shown by search.js
+    label = page.select_one("label[for=search-page-input]").get_text()
+    assert label == "Buscar compromisos, temas, eventos e historias"
+    status = page.select_one("#search-status")
+    assert status["role"] == "status" and status["aria-live"] == "polite"
+    assert page["data-msg-many"] == "{count} resultados para «{query}»."
+    assert page["data-label-commitment"] == "Compromiso"
+    assert (sample_site / "assets" / "search-core.js").is_file() and (sample_site / "assets" / "search.css").is_file()
