@@ -1,0 +1,192 @@
+"""Search in real Chromium, over HTTP, under a Content-Security-Policy without 'unsafe-inline': the
+Spanish page finds AR0090 as you type, the index is fetched only when needed, garbage shows a hint,
+the keyboard works, and a hostile title stays text."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ogpsite.pipeline import build
+
+from .conftest import QuietHandler, settings_for
+
+pytestmark = pytest.mark.browser
+
+CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+class StrictHandler(QuietHandler):
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", CSP)
+        super().end_headers()
+
+
+@contextlib.contextmanager
+def serve_strict(directory: Path) -> Iterator[str]:
+    """Serve a built site with a strict CSP: any inline script or style would be refused (and logged)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(StrictHandler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def strict_url(sample_site: Path) -> Iterator[str]:
+    with serve_strict(sample_site) as url:
+        yield url
+
+
+def search_requests(page: Any) -> list[str]:
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url) if "search-index.json" in request.url else None)
+    return seen
+
+
+def results(page: Any) -> list[str]:
+    """The paths the result links lead to."""
+    return page.locator(".search-result-title a").evaluate_all("links => links.map(a => new URL(a.href).pathname)")
+
+
+def type_query(page: Any, text: str) -> None:
+    field = page.locator("#search-page-input")
+    field.wait_for(state="visible")
+    field.fill("")
+    field.type(text, delay=15)
+
+
+def test_spanish_search_page_finds_ar0090_as_you_type(page: Any, strict_url: str) -> None:
+    page.goto(strict_url + "es/search/")
+    type_query(page, "programa federal")
+    first = page.locator(".search-result").first
+    first.wait_for()
+    link = first.locator(".search-result-title a")
+    assert link.evaluate("a => new URL(a.href).pathname") == "/es/commitments/ar0090/"
+    assert link.inner_text() == "AR0090 Programa Federal de Gobierno Abierto"
+    assert first.locator(".search-result-kind").inner_text().lower() == "compromiso"
+    assert link.locator("mark").all_inner_texts() == ["Programa", "Federal"]
+    assert re.fullmatch(r"\d+ resultados? para «programa federal»\.", page.locator("#search-status").inner_text())
+    assert page.url.endswith("/es/search/?q=programa+federal")  # the address keeps the query
+    link.click()
+    page.wait_for_url("**/es/commitments/ar0090/")
+    assert page.console_errors == []  # a CSP refusal would be logged here
+
+
+def test_accents_and_capitals_do_not_matter(page: Any, strict_url: str) -> None:
+    found = {}
+    for query in ("participacion", "Participación", "PARTICIPACIÓN", "participaciones"):
+        page.goto(strict_url + "es/search/?q=" + query)
+        page.locator(".search-result").first.wait_for()
+        found[query] = results(page)
+    assert len(found["participacion"]) >= 10
+    assert all(found[q] == found["participacion"] for q in found)
+    page.goto(strict_url + "en/search/?q=Tsachilas")
+    page.locator(".search-result").first.wait_for()
+    assert results(page) == ["/en/stories/from-regional-to-local-2022/"]
+    assert page.console_errors == []
+
+
+def test_index_is_fetched_on_focus_of_the_header_box_not_on_page_load(page: Any, strict_url: str) -> None:
+    requested = search_requests(page)
+    page.goto(strict_url + "es/commitments/ar0090/", wait_until="networkidle")
+    assert requested == []
+    with page.expect_request(lambda request: request.url.endswith("/es/search-index.json")):
+        page.focus("#site-search")
+    page.fill("#site-search", "Tsachilas")
+    page.press("#site-search", "Enter")
+    page.wait_for_url("**/es/search/?q=Tsachilas")
+    page.locator(".search-result").first.wait_for()
+    assert results(page) == ["/es/stories/from-regional-to-local-2022/"]
+    assert page.console_errors == []
+
+
+def test_search_page_fetches_the_index_itself(page: Any, strict_url: str) -> None:
+    with page.expect_request(lambda request: request.url.endswith("/en/search-index.json")):
+        page.goto(strict_url + "en/search/")
+    type_query(page, "ar0090")
+    page.locator(".search-result").first.wait_for()
+    assert results(page)[0] == "/en/commitments/ar0090/"
+
+
+@pytest.mark.parametrize("query", [":", "~~~", "title:", "*", '"', "a", "+", "-", "participacion^x", "zzzzqq"])
+def test_odd_queries_show_a_message_never_an_error(page: Any, strict_url: str, query: str) -> None:
+    page.goto(strict_url + "es/search/")
+    type_query(page, query)
+    status = page.locator("#search-status")
+    page.wait_for_function("() => !document.querySelector('#search-status').textContent.startsWith('Cargando')")
+    assert status.inner_text().strip()
+    assert page.locator(".search-results").is_hidden() or query in ("-",)
+    assert page.console_errors == []
+
+
+def test_keyboard_moves_through_results(page: Any, strict_url: str) -> None:
+    page.goto(strict_url + "en/search/")
+    type_query(page, "federal")
+    page.locator(".search-result").nth(1).wait_for()
+    links = page.locator(".search-result-title a")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == links.nth(0).get_attribute("href")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == links.nth(1).get_attribute("href")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.id") == "search-page-input"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/en/**/")
+    assert "/search/" not in page.url
+
+
+def test_many_results_come_fifty_at_a_time(page: Any, strict_url: str) -> None:
+    page.goto(strict_url + "es/search/")
+    type_query(page, "argentina ")
+    page.locator(".search-result").first.wait_for()
+    status = page.locator("#search-status").inner_text()
+    total = int(re.match(r"(\d+) resultados", status).group(1))  # type: ignore[union-attr]
+    assert total > 50 and "Se muestran los primeros 50." in status
+    assert page.locator(".search-result").count() == 50
+    page.click(".search-more")
+    assert page.locator(".search-result").count() == min(total, 100)
+
+
+def test_hostile_title_shows_as_text(project: Path, browser: Any) -> None:
+    source = project / "content" / "commitments" / "ar0090"
+    target = project / "content" / "commitments" / "ar0999"
+    target.mkdir()
+    (target / "facts.yaml").write_text((source / "facts.yaml").read_text(encoding="utf-8").replace("AR0090", "AR0999"), encoding="utf-8")
+    for lang in ("en", "es"):
+        (target / f"{lang}.md").write_text(f'---\ntitle: "{HOSTILE}"\nsummary: "Zebra {HOSTILE} crossing"\n---\nText.\n', encoding="utf-8")
+    build(settings_for(project))
+    context = browser.new_context()
+    tab = context.new_page()
+    dialogs: list[str] = []
+    errors: list[str] = []
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    with serve_strict(project / "site") as url:
+        for lang in ("es", "en"):
+            tab.goto(url + f"{lang}/search/")
+            type_query(tab, "AR0999")
+            result = tab.locator(".search-result").first
+            result.wait_for()
+            assert result.locator(".search-result-title a").inner_text() == f"AR0999 {HOSTILE}"
+            assert HOSTILE in result.locator(".search-result-snippet").inner_text()
+            assert tab.locator("#search-page img").count() == 0
+            type_query(tab, "onerror")
+            tab.locator(".search-result").first.wait_for()
+            assert tab.locator("#search-page img").count() == 0
+    context.close()
+    assert dialogs == [] and errors == []
