@@ -18,6 +18,8 @@ PAGE_TYPES: dict[str, str] = {
     "story": "{lang}/stories/national-and-local-together/",
     "search": "{lang}/search/",
 }
+# A word with results in each language, for the search page "with results".
+SEARCH_WORD = {"en": "government", "es": "gobierno"}
 # Pages that speak every language at once.
 NEUTRAL_PAGES: dict[str, str] = {"language chooser": "", "404": "404.html"}
 

@@ -14,12 +14,11 @@ from axe_playwright_python.sync_playwright import Axe
 from ogpsite.pipeline import build
 
 from .conftest import serve_directory, settings_for
-from .reader_pages import LANGS, all_pages
+from .reader_pages import LANGS, SEARCH_WORD, all_pages
 
 pytestmark = pytest.mark.browser
 
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-SEARCH_WORD = {"en": "government", "es": "gobierno"}
 
 
 @pytest.fixture(scope="module")
