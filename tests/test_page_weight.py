@@ -1,0 +1,20 @@
+"""Every page type stays under 100 KB of HTML + CSS + JavaScript before compression (search index
+excluded), as Chromium loads it. The figures themselves: python -m benchmarks.page_weight."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.page_weight import BUDGET, measure, table
+
+pytestmark = pytest.mark.browser
+
+
+def test_every_page_type_is_under_100_kb(sample_site: Path, browser: object) -> None:
+    weights = measure(sample_site, browser)
+    assert len(weights) == 22
+    assert all(w.html and w.css for w in weights), table(weights)
+    over = [w for w in weights if w.total >= BUDGET]
+    assert not over, table(weights)
