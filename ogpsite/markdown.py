@@ -58,5 +58,11 @@ def plain_text(text: str) -> str:
     """Markdown reduced to its words, for snippets and the search index."""
     if not text.strip():
         return ""
-    html = render_markdown(text, 0)
+    return html_text(render_markdown(text, 0))
+
+
+def html_text(html: str) -> str:
+    """The words of HTML that render_markdown made (heading levels do not change them)."""
+    if not html:
+        return ""
     return " ".join(html_lib.unescape(nh3.clean(str(html), tags=set())).split())

@@ -6,6 +6,7 @@ a text in every site language, falling back to the default language with `fallba
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import json
@@ -18,7 +19,7 @@ from markupsafe import Markup
 from . import schema
 from .content import Content, RecordSource, TextSource
 from .errors import Problem
-from .markdown import plain_text, render_markdown
+from .markdown import html_text, render_markdown
 
 SINGULAR = {"commitments": "commitment", "themes": "theme", "events": "event", "stories": "story"}
 
@@ -131,13 +132,14 @@ def _make_text(source: TextSource, lang: str, fallback: bool, status: str, secti
     body = render_markdown(source.body)
     sections: dict[str, Markup] = {}
     extra: dict[str, str] = {}
-    words = [fields.title, fields.summary, plain_text(source.body)]
+    # Words come from the HTML already rendered: Markdown is the costliest step of a cold build.
+    words = [fields.title, fields.summary, html_text(body)]
     if section == "commitments":
         for name in schema.COMMITMENT_SECTIONS:
             value = getattr(fields, name)
             if value.strip():
                 sections[name] = render_markdown(value, heading_offset=2)
-                words.append(plain_text(value))
+                words.append(html_text(sections[name]))
     for name in ("venue", "author_role"):
         if getattr(fields, name, ""):
             extra[name] = getattr(fields, name)
@@ -149,11 +151,14 @@ def _texts_for(source: RecordSource, languages: list[str], default: str) -> dict
     if original is None:
         return {}
     expected = fingerprint(original)
-    texts = {}
+    texts: dict[str, Text] = {}
+    stand_in: Text | None = None  # the default text, rendered once for every language lacking its own
     for lang in languages:
         own = source.texts.get(lang)
         if own is None:
-            texts[lang] = _make_text(original, lang, True, "missing", source.section)
+            if stand_in is None:
+                stand_in = _make_text(original, lang, True, "missing", source.section)
+            texts[lang] = dataclasses.replace(stand_in, lang=lang)
             continue
         outdated = lang != default and own.fields.translates is not None and own.fields.translates != expected
         texts[lang] = _make_text(own, lang, False, "outdated" if outdated else "complete", source.section)

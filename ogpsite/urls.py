@@ -36,11 +36,25 @@ def output_file(url: str) -> str:
     return url + "index.html" if url == "" or url.endswith("/") else url
 
 
+def _relpath(target: str, start: str) -> str:
+    """posixpath.relpath for site URLs, without its os.getcwd() and normpath on every link."""
+    if ".." in target or ".." in start:
+        return posixpath.relpath(target or ".", start or ".")
+    to = [part for part in target.split("/") if part and part != "."]
+    base = [part for part in start.split("/") if part and part != "."]
+    common = 0
+    for a, b in zip(to, base, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(base) - common) + to[common:]) or "."
+
+
 def relative(from_url: str, to_url: str) -> str:
     """A link from one page to another that works from any sub-path and from a plain file server."""
     target, sep, fragment = to_url.partition("#")
     from_dir = from_url.rsplit("/", 1)[0] if "/" in from_url else ""
-    rel = posixpath.relpath(target or ".", from_dir or ".")
+    rel = _relpath(target, from_dir)
     if target.endswith("/") or target == "":
         rel = "./" if rel == "." else rel + "/"
     return rel + sep + fragment
