@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+# Bidirectional overrides and isolates can make a terminal line read differently from its bytes.
+_BIDI_CONTROLS = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def printable(text: str) -> str:
+    """Text safe to print in a terminal or CI log: control characters (ANSI escapes, bidi
+    overrides) and undecodable bytes from file names are shown as escapes, never obeyed."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 in a file name (surrogateescape)
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif (unicodedata.category(char) in ("Cc", "Cs") and char != "\t") or code in _BIDI_CONTROLS:
+            out.append(f"\\u{code:04x}" if code > 0xFF else f"\\x{code:02x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 @dataclass(frozen=True, order=True)
@@ -16,6 +36,14 @@ class Problem:
     hint: str = ""  # what to write instead
     severity: str = "error"  # "error" or "warning"
 
+    def __post_init__(self) -> None:
+        # Messages quote content written by anyone who opens a pull request: keep them inert.
+        for name in ("path", "message", "hint"):
+            value = getattr(self, name)
+            clean = printable(value)
+            if clean != value:
+                object.__setattr__(self, name, clean)
+
     def format(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         text = f"{where}: {self.message}"
@@ -27,11 +55,15 @@ class Problem:
 
 
 def display_path(path: Path, root: Path) -> str:
-    """The path an editor recognises: relative to the project root when possible."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """The path an editor recognises: relative to the project root when possible.
+
+    Symbolic links are not followed first, so a link is named where the editor put it."""
+    for mapped in (os.path.abspath, os.path.realpath):
+        try:
+            return Path(mapped(path)).relative_to(mapped(root)).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
 
 
 class BuildFailed(Exception):

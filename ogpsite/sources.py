@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem
 
+# Limits (documented for editors in CONTRIBUTING.md). A real page is a few kilobytes; far beyond
+# these is a mistake or an attack, and is refused before it is read, so it cannot stall a build.
 MAX_YAML_BYTES = 1_000_000
-MAX_MARKDOWN_BYTES = 2_000_000  # a generous page; far beyond it is a mistake (or an attack)
+MAX_MARKDOWN_BYTES = 500_000  # about 80,000 words; Markdown parsing slows on pathological text
 
 
 @dataclass(frozen=True)
@@ -17,39 +20,60 @@ class SourceText:
     text: str
 
 
+def outside_content(path: Path, content_root: Path) -> bool:
+    """Whether a symbolic link (or a link inside its path) leads out of content/."""
+    return not path.resolve().is_relative_to(content_root.resolve())
+
+
 def read_text(file: Path, display: str, content_root: Path, limit: int) -> tuple[SourceText | None, list[Problem]]:
     """Read a content file as UTF-8 (a BOM is accepted), refusing what could hurt the build."""
-    if file.is_symlink():
-        target = file.resolve()
-        if not target.is_relative_to(content_root.resolve()):
-            return None, [
-                Problem(display, 0, "is a symbolic link to a file outside content/", "copy the file into content/ instead of linking it")
-            ]
+    if file.is_symlink() and outside_content(file, content_root):
+        return None, [
+            Problem(display, 0, "is a symbolic link to a file outside content/", "copy the file into content/ instead of linking it")
+        ]
     try:
-        size = file.stat().st_size
-        if size > limit:
-            return None, [
-                Problem(
-                    display,
-                    0,
-                    f"file is {size:,} bytes, over the limit of {limit:,}",
-                    "split the text, or move large data out of content/",
-                )
-            ]
-        raw = file.read_bytes()
+        info = file.stat()
+        if stat.S_ISDIR(info.st_mode):
+            return None, [Problem(display, 0, "is a folder, not a file", f"move its contents elsewhere and create the file {file.name}")]
+        if not stat.S_ISREG(info.st_mode):  # a pipe or device would block or never end
+            return None, [Problem(display, 0, "is not a regular file", "replace it with a plain text file")]
+        if info.st_size > limit:
+            return None, [_too_large(display, info.st_size, limit)]
+        with file.open("rb") as handle:
+            raw = handle.read(limit + 1)  # the file may have grown since stat()
     except OSError as exc:
         return None, [Problem(display, 0, f"cannot be read: {exc.strerror}", "check the file's permissions")]
+    if len(raw) > limit:
+        return None, [_too_large(display, None, limit)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, [Problem(display, line, f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", "save the file with UTF-8 encoding")]
+        return None, [
+            Problem(
+                display,
+                line,
+                f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                "save the file with UTF-8 encoding (in most editors: Save with encoding, UTF-8)",
+            )
+        ]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [Problem(display, line, "contains a NUL character", "save the file as plain UTF-8 text")]
     if not text.strip():
         return None, [Problem(display, 0, "file is empty", "fill it in, or delete it")]
-    return SourceText(display, text.replace("\r\n", "\n")), []
+    # Windows (CRLF) and old Mac (CR) line ends read like Unix ones, so line numbers agree everywhere.
+    return SourceText(display, text.replace("\r\n", "\n").replace("\r", "\n")), []
+
+
+def _too_large(display: str, size: int | None, limit: int) -> Problem:
+    size_text = f"{size:,} bytes, " if size is not None else ""
+    return Problem(
+        display,
+        0,
+        f"file is {size_text}over the limit of {limit:,} bytes",
+        "split the text into several records, or move large data out of content/",
+    )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,9 @@
 
 PyYAML's SafeLoader, narrowed for editor-written content:
 - no aliases (refused before expansion, so "billion laughs" documents fail fast),
+- no tags at all (`!!python/object`, `!!binary`, `!custom`…): content is plain data,
+- no nesting deeper than MAX_DEPTH and no numbers longer than MAX_NUMBER_DIGITS,
+- no control characters or unpaired surrogates in text (they break HTML, XML feeds and terminals),
 - no implicit timestamps (dates stay strings; the schema parses and explains them),
 - duplicate keys are an error instead of a silent overwrite,
 - every value remembers the line it came from, so schema errors can point at it.
@@ -18,22 +21,78 @@ from .errors import Problem
 
 Location = tuple[str | int, ...]
 
+MAX_DEPTH = 40  # content needs three or four levels; the composer recurses once per level
+MAX_NUMBER_DIGITS = 30
+TAG_MESSAGE = "YAML tags such as !!python/object are not allowed"
+ALIAS_MESSAGE = "anchors and aliases (*name) are not allowed in content"
+DEPTH_MESSAGE = f"lists and mappings are nested more than {MAX_DEPTH} levels deep"
+
 YAML_HINT = "check the indentation, and put values containing ': ' or starting with [ { & * ! | > ' \" % @ ` in quotes"
 
 
 class _ContentLoader(yaml.SafeLoader):
-    """SafeLoader without timestamps, refusing aliases."""
+    """SafeLoader without timestamps, refusing aliases, tags, deep nesting and huge numbers."""
 
     yaml_implicit_resolvers: ClassVar = {
         first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
+    depth = 0
+
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "anchors and aliases (*name) are not allowed in content", event.start_mark)
-        return super().compose_node(parent, index)
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, ALIAS_MESSAGE, event.start_mark)
+        if getattr(event, "tag", None) is not None:  # refused before any constructor could see it
+            raise yaml.composer.ComposerError(None, None, TAG_MESSAGE, event.start_mark)
+        if self.depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(None, None, DEPTH_MESSAGE, event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        if sum(c.isdigit() for c in node.value) > MAX_NUMBER_DIGITS:
+            raise yaml.constructor.ConstructorError(None, None, f"a number longer than {MAX_NUMBER_DIGITS} digits", node.start_mark)
+        return super().construct_yaml_int(node)
+
+
+_ContentLoader.add_constructor("tag:yaml.org,2002:int", _ContentLoader.construct_yaml_int)
+
+
+def _bad_character(text: str) -> str | None:
+    """The first character that has no place in content text, as U+XXXX."""
+    for char in text:
+        code = ord(char)
+        if (code < 0x20 and char not in "\t\n\r") or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+            return f"U+{code:04X}"
+    return None
+
+
+def _check_characters(data: Any, loc: Location, doc: YamlDocument, path: str, problems: list[Problem]) -> None:
+    if isinstance(data, str):
+        bad = _bad_character(data)
+        if bad:
+            name = ".".join(str(p) for p in loc) or "the document"
+            problems.append(
+                Problem(
+                    path,
+                    doc.line_of(loc),
+                    f"'{name}' contains an invisible control character ({bad})",
+                    "delete it (it often comes from copying text out of a PDF or word processor)",
+                )
+            )
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str) and _bad_character(key):
+                _check_characters(key, loc, doc, path, problems)
+            _check_characters(value, (*loc, key), doc, path, problems)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            _check_characters(value, (*loc, i), doc, path, problems)
 
 
 @dataclass
@@ -87,15 +146,21 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[YamlDocument 
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else line_offset + 1
         message = (exc.problem or str(exc)).strip()
-        hint = YAML_HINT
-        if "could not determine a constructor" in message or "tag" in message:
-            message = "YAML tags such as !!python/object are not allowed"
-            hint = "write plain text, numbers, lists and mappings only"
-        elif "aliases" in message:
-            hint = "write the value out in full where it is needed"
+        hint = {
+            TAG_MESSAGE: "remove the '!…' tag: write plain text, numbers, lists and mappings only",
+            ALIAS_MESSAGE: "write the value out in full where it is needed",
+            DEPTH_MESSAGE: "content needs only a few levels: check the indentation and brackets",
+        }.get(message, YAML_HINT)
+        if message.startswith("a number longer"):
+            hint = "put it in quotes if it is text"
         return None, [Problem(path, line, f"invalid YAML: {message}", hint)]
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         return None, [Problem(path, line_offset + 1, f"invalid YAML: {exc}", YAML_HINT)]
     finally:
         loader.dispose()
-    return YamlDocument(data, lines, line_offset + 1), problems
+    doc = YamlDocument(data, lines, line_offset + 1)
+    bad_text: list[Problem] = []
+    _check_characters(data, (), doc, path, bad_text)
+    if bad_text:  # validating such text would only repeat the complaint in other words
+        return None, problems + bad_text
+    return doc, problems
