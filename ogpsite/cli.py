@@ -159,20 +159,23 @@ def fingerprint_command(paths: tuple[Path, ...], write: bool, content: str) -> N
 
     PATHS are record folders or translation files, e.g. content/commitments/ar0090/es.md.
     """
-    from .translations import stamps_for, write_stamp
+    from .content import load_content
+    from .translations import stamp_line, stamps_for, write_stamp
 
     failed = False
+    loaded = load_content(Path(content), Path.cwd())
     for path in paths:
-        stamps, problems = stamps_for(path, Path(content), Path.cwd())
+        stamps, problems = stamps_for(path, Path(content), Path.cwd(), loaded)
         print_problems(problems)
         failed |= bool(problems) or not stamps
         for stamp in stamps:
-            line = f"translates: {stamp.fingerprint}"
+            line = stamp_line(stamp.fingerprint)
+            if problems:
+                continue  # fix the record first: its text may not be what was read
             if not stamp.path.exists():
                 click.echo(f"{stamp.display}: no translation yet; copy the source text there, translate it, then run this again", err=True)
                 failed = True
-            elif write and stamp.current != stamp.fingerprint:
-                write_stamp(stamp.path, stamp.fingerprint)
+            elif write and write_stamp(stamp.path, stamp.fingerprint):
                 click.echo(f"{stamp.display}: wrote '{line}'")
             else:
                 state = "up to date" if stamp.current == stamp.fingerprint else ("outdated" if stamp.current else "not stamped yet")

@@ -19,6 +19,7 @@ from .content import Content, TextSource, load_content
 from .errors import Problem, display_path
 from .model import fingerprint
 from .sources import SourceText, split_front_matter
+from .translations import stamp_line
 from .validate import validate
 from .yamlsource import load_yaml
 
@@ -220,7 +221,7 @@ def scaffold(
         stamp = fingerprint(source)
         for lang in content.site.languages:
             if lang != default:
-                files[f"{lang}.md"] = files[f"{lang}.md"].replace("\n---\n", f"\ntranslates: {stamp}\n---\n", 1)
+                files[f"{lang}.md"] = files[f"{lang}.md"].replace("\n---\n", f"\n{stamp_line(stamp)}\n---\n", 1)
     return Scaffold(folder, files), []
 
 

@@ -16,12 +16,17 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from .content import RecordSource, load_content
+from .content import Content, RecordSource, load_content
 from .errors import Problem, display_path
 from .model import SiteModel, fingerprint
 
 STATUSES = ("complete", "missing", "outdated")
 _TRANSLATES_LINE = re.compile(r"^translates:.*$", re.MULTILINE)
+
+
+def stamp_line(value: str) -> str:
+    # Quoted: a fingerprint of digits only (or like 12e45) would otherwise be read as a number.
+    return f'translates: "{value}"'
 
 
 @dataclass
@@ -79,14 +84,17 @@ def find_record(path: Path, content_root: Path) -> tuple[str, str, str | None] |
     return parts[0], parts[1], lang
 
 
-def stamps_for(target: Path, content_root: Path, project_root: Path) -> tuple[list[Stamp], list[Problem]]:
-    """The stamp each translation of a record should carry (one file, or every translation)."""
+def stamps_for(target: Path, content_root: Path, project_root: Path, content: Content | None = None) -> tuple[list[Stamp], list[Problem]]:
+    """The stamp each translation of a record should carry (one file, or every translation).
+
+    Pass `content` (from `load_content`) to stamp many records with one reading of the content.
+    """
     display = display_path(target, project_root)
     found = find_record(target, content_root)
     if found is None:
         return [], [Problem(display, 0, "is not a record folder or text file", "name e.g. content/commitments/ar0090/es.md")]
     section, slug, lang = found
-    content = load_content(content_root, project_root)
+    content = content or load_content(content_root, project_root)
     record = content.records.get(section, {}).get(slug)
     problems = [p for p in content.problems if p.path.startswith(display_path(content_root / section / slug, project_root))]
     if record is None:
@@ -110,7 +118,10 @@ def stamps_for(target: Path, content_root: Path, project_root: Path) -> tuple[li
 
 
 def write_stamp(file: Path, value: str) -> bool:
-    """Set `translates: VALUE` in the file's front matter, keeping every other line as it is."""
+    """Set `translates: "VALUE"` in the file's front matter, keeping every other line as it is.
+
+    Returns whether the file changed (False too when it has no front matter to write into).
+    """
     text = file.read_bytes().decode("utf-8-sig")
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.split(newline)
@@ -121,13 +132,16 @@ def write_stamp(file: Path, value: str) -> bool:
     except StopIteration:
         return False
     front = newline.join(lines[1:end])
-    stamped = f"translates: {value}"
+    stamped = stamp_line(value)
     if _TRANSLATES_LINE.search(front):
         front = _TRANSLATES_LINE.sub(stamped, front, count=1)
         lines = [lines[0], *front.split(newline), *lines[end:]]
     else:
         lines = [*lines[:end], stamped, *lines[end:]]
-    file.write_text(newline.join(lines), encoding="utf-8", newline="")
+    updated = newline.join(lines)
+    if updated == text:
+        return False
+    file.write_text(updated, encoding="utf-8", newline="")
     return True
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ogpsite.content import load_content
 from ogpsite.model import fingerprint
+from ogpsite.translations import write_stamp
 
 from .conftest import build_args, parse_html, run_cli
 
@@ -17,7 +18,7 @@ OUTDATED_ES = "El texto original de esta página cambió después de traducirse"
 def _stamp(project: Path, path: str = f"{AR0090}/es.md") -> str:
     result = run_cli("fingerprint", "--write", path, cwd=project)
     assert result.returncode == 0, result.stderr
-    match = re.search(r"translates: ([0-9a-f]{12})", (project / path).read_text(encoding="utf-8"))
+    match = re.search(r'translates: "([0-9a-f]{12})"', (project / path).read_text(encoding="utf-8"))
     assert match, "the stamp was not written"
     return match.group(1)
 
@@ -30,19 +31,29 @@ def _source(project: Path, lang: str = "en"):  # type: ignore[no-untyped-def]
     return load_content(project / "content", project).records["commitments"]["ar0090"].texts[lang]
 
 
+def _unstamp(project: Path) -> None:
+    spanish = project / AR0090 / "es.md"
+    text = spanish.read_text(encoding="utf-8")
+    spanish.write_text(re.sub(r"^translates:.*\n", "", text, flags=re.MULTILINE), encoding="utf-8")
+
+
 def test_fingerprint_prints_the_line_to_put_in_the_translation(project: Path) -> None:
+    expected = fingerprint(_source(project))
     result = run_cli("fingerprint", AR0090, cwd=project)
     assert result.returncode == 0, result.stderr
-    expected = fingerprint(_source(project))
-    assert result.stdout.strip() == f"{AR0090}/es.md: translates: {expected}  (not stamped yet)"
+    assert result.stdout.strip() == f'{AR0090}/es.md: translates: "{expected}"  (up to date)'  # the sample is stamped
+    _unstamp(project)
+    result = run_cli("fingerprint", AR0090, cwd=project)
+    assert result.stdout.strip() == f'{AR0090}/es.md: translates: "{expected}"  (not stamped yet)'
 
 
 def test_write_adds_only_the_stamp(project: Path) -> None:
+    _unstamp(project)
     spanish = project / AR0090 / "es.md"
     before = spanish.read_text(encoding="utf-8").split("\n")
     stamp = _stamp(project)
     after = spanish.read_text(encoding="utf-8").split("\n")
-    assert [line for line in after if line not in before] == [f"translates: {stamp}"]
+    assert [line for line in after if line not in before] == [f'translates: "{stamp}"']
     assert len(after) == len(before) + 1
     again = run_cli("fingerprint", f"{AR0090}/es.md", cwd=project)
     assert "(up to date)" in again.stdout
@@ -142,3 +153,20 @@ def test_the_source_text_is_not_stamped(project: Path) -> None:
     assert result.returncode == 1
     assert "is the source text" in result.stderr
     assert "translates:" not in _english(project).read_text(encoding="utf-8")
+
+
+def test_a_fingerprint_of_digits_stays_text(project: Path) -> None:
+    # 12 hex digits are sometimes all decimal digits; unquoted, YAML would read a number.
+    spanish = project / AR0090 / "es.md"
+    assert write_stamp(spanish, "123456789012")
+    assert _source(project, "es").fields.translates == "123456789012"
+    assert write_stamp(spanish, "12e456789012")
+    assert _source(project, "es").fields.translates == "12e456789012"
+
+
+def test_every_sample_translation_is_stamped_and_current(project: Path) -> None:
+    result = run_cli("translations", cwd=project)
+    assert "no 'translates:' line" not in result.stdout
+    lines = [text.split() for text in result.stdout.splitlines()]
+    rows = {words[0]: words[1:] for words in lines if len(words) == 4 and words[1].isdigit()}
+    assert all(counts[1:] == ["0", "0"] for counts in rows.values()), rows
