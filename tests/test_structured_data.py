@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -102,3 +103,23 @@ def test_json_ld_cannot_be_broken_out_of(project: Path) -> None:
         if script.get("type") != "application/ld+json":
             assert "/assets/" in script.get("src", "") and not script.string, f"injected script: {script}"
     assert "</script><script>" not in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.browser
+def test_json_ld_needs_no_unsafe_inline_under_a_strict_csp(page: Any, sample_url: str) -> None:
+    """The JSON-LD block is data, never run: a policy without 'unsafe-inline' reports nothing."""
+    policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'"
+    violations: list[str] = []
+
+    def with_policy(route: Any) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": policy})
+
+    page.route("**/*", with_policy)
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.goto(sample_url + "en/events/open-americas-2022/", wait_until="networkidle")
+    assert page.evaluate("JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)['@type']") == "Event"
+    assert violations == [] and page.console_errors == []
+    # The policy is really in force: an inline script is refused.
+    page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1'; document.body.append(s); }")
+    assert page.evaluate("window.ran === undefined") and violations
