@@ -9,6 +9,7 @@ PIP := $(VENV)/bin/pip
 help:
 	@echo "make site    build the site from content/ into site/"
 	@echo "make serve   build, serve on http://127.0.0.1:8000/ and rebuild on every change"
+	@echo "make check   check the content without building (what a pull request runs)"
 	@echo "make test    run the whole test suite"
 	@echo "make lint    ruff"
 	@echo "make bench   run the benchmarks (figures, not pass/fail)"
@@ -31,8 +32,12 @@ node_modules/.installed: package.json package-lock.json
 site: $(VENV)/.runtime node_modules/.installed
 	$(PY) build.py build
 
+# make serve SERVE_ARGS="--port 8001"
 serve: $(VENV)/.runtime node_modules/.installed
-	$(PY) build.py serve
+	$(PY) build.py serve $(SERVE_ARGS)
+
+check: $(VENV)/.runtime
+	$(PY) build.py check
 
 test: $(VENV)/.test node_modules/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
