@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import re
 from functools import lru_cache
 
 import nh3
@@ -25,18 +26,34 @@ ALLOWED_ATTRIBUTES = {
 }  # fmt: skip
 URL_SCHEMES = {"http", "https", "mailto"}
 
+# The HTML5 tree builder under nh3 slows down quadratically with deeply nested raw HTML (40,000
+# nested <div>s take 16 s), so one text may hold at most this many raw tags; real pages use a few.
+MAX_RAW_HTML_TAGS = 2_000
+_TAG_START = re.compile(r"<[A-Za-z]")  # counts every possible start tag, and some that are not
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+
+def raw_html_over_limit(text: str) -> int | None:
+    """The 1-based line of the first raw HTML tag over MAX_RAW_HTML_TAGS, or None."""
+    if text.count("<") <= MAX_RAW_HTML_TAGS:
+        return None
+    for count, match in enumerate(_TAG_START.finditer(text), 1):
+        if count > MAX_RAW_HTML_TAGS:
+            return text.count("\n", 0, match.start()) + 1
+    return None
+
+
+@lru_cache(maxsize=2)
+def _parser(html: bool = True) -> MarkdownIt:
     # Raw HTML is parsed so it can be sanitised, rather than shown as literal tags.
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    return MarkdownIt("commonmark", {"html": html}).enable(["table", "strikethrough"])
 
 
 def render_markdown(text: str, heading_offset: int = 1) -> Markup:
     """Render editor Markdown. Headings shift down by `heading_offset` so the page keeps one h1."""
     if not text.strip():
         return Markup("")
-    md = _parser()
+    # Over the limit (the load stage reports it as an error), raw HTML is shown as text instead.
+    md = _parser(html=raw_html_over_limit(text) is None)
     tokens = md.parse(text)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):

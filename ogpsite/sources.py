@@ -21,12 +21,17 @@ class SourceText:
 
 
 def outside_content(path: Path, content_root: Path) -> bool:
-    """Whether a symbolic link (or a link inside its path) leads out of content/."""
-    return not path.resolve().is_relative_to(content_root.resolve())
+    """Whether a symbolic link (or a link inside its path) leads out of content/ (or in a loop)."""
+    try:
+        return not path.resolve().is_relative_to(content_root.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        return True
 
 
 def read_text(file: Path, display: str, content_root: Path, limit: int) -> tuple[SourceText | None, list[Problem]]:
     """Read a content file as UTF-8 (a BOM is accepted), refusing what could hurt the build."""
+    if file.is_symlink() and not file.exists():
+        return None, [Problem(display, 0, "is a symbolic link to nothing (or to itself)", "replace the link with the file itself")]
     if file.is_symlink() and outside_content(file, content_root):
         return None, [
             Problem(display, 0, "is a symbolic link to a file outside content/", "copy the file into content/ instead of linking it")
