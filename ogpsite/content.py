@@ -18,7 +18,8 @@ from slugify import slugify
 
 from . import schema
 from .errors import Problem, display_path
-from .sources import MAX_MARKDOWN_BYTES, MAX_YAML_BYTES, read_text, split_front_matter
+from .markdown import MAX_RAW_HTML_TAGS, raw_html_over_limit
+from .sources import MAX_MARKDOWN_BYTES, MAX_YAML_BYTES, outside_content, read_text, split_front_matter
 from .validate import validate
 from .yamlsource import YamlDocument, load_yaml
 
@@ -143,13 +144,36 @@ def _load_text(file: Path, lang: str, text_model: type[schema.TextBase], content
     content.problems += problems
     if fields is None:
         return None
+    content.problems += _raw_html_limits(display, front.body, front.body_first_line, fields, doc)
     return TextSource(lang, fields, front.body, display, front.body_first_line)
+
+
+def _raw_html_limits(display: str, body: str, body_line: int, fields: schema.TextBase, doc: YamlDocument) -> list[Problem]:
+    """Markdown texts with more raw HTML tags than the sanitiser handles quickly."""
+    message = f"has more than {MAX_RAW_HTML_TAGS:,} raw HTML tags"
+    hint = "write Markdown instead of HTML (see CONTRIBUTING.md), or split the text"
+    problems = []
+    line = raw_html_over_limit(body)
+    if line is not None:
+        problems.append(Problem(display, body_line + line - 1, f"the text {message}", hint))
+    for name in schema.COMMITMENT_SECTIONS:
+        value = getattr(fields, name, None)
+        if isinstance(value, str) and raw_html_over_limit(value) is not None:
+            problems.append(Problem(display, doc.line_of((name,)), f"'{name}' {message}", hint))
+    return problems
 
 
 def _load_record(folder: Path, section: str, content: Content, project_root: Path, languages: list[str]) -> RecordSource | None:
     facts_model, text_model = schema.RECORD_TYPES[section]
     folder_display = display_path(folder, project_root)
     slug = folder.name
+    if outside_content(folder, content.root):
+        content.problems.append(
+            Problem(
+                folder_display, 0, "leads outside content/ through a symbolic link", "copy the record into content/ instead of linking it"
+            )
+        )
+        return None
     if not re.match(schema.SLUG_PATTERN, slug):
         suggestion = slugify(slug) or "name"
         content.problems.append(
@@ -195,14 +219,13 @@ def _load_record(folder: Path, section: str, content: Content, project_root: Pat
             continue
         lang = file.stem
         if lang not in languages:
-            content.problems.append(
-                Problem(
-                    display,
-                    0,
-                    f"'{lang}' is not one of the site's languages ({', '.join(languages)})",
-                    f"rename it to one of {', '.join(code + '.md' for code in languages)}, or add '{lang}' to site.yaml's languages",
-                )
+            meant = slugify(lang)  # 'ES', 'és' and 'es ' all mean es.md
+            hint = (
+                f"rename it to {meant}.md"
+                if meant in languages
+                else f"rename it to one of {', '.join(code + '.md' for code in languages)}, or add '{lang}' to site.yaml's languages"
             )
+            content.problems.append(Problem(display, 0, f"'{lang}' is not one of the site's languages ({', '.join(languages)})", hint))
             continue
         text = _load_text(file, lang, text_model, content, project_root)
         if text is not None:
@@ -241,6 +264,16 @@ def load_content(content_root: Path, project_root: Path | None = None) -> Conten
         content.records[section] = records
         section_dir = content_root / section
         if not section_dir.is_dir():
+            continue
+        if outside_content(section_dir, content_root):
+            content.problems.append(
+                Problem(
+                    display_path(section_dir, project_root),
+                    0,
+                    "leads outside content/ through a symbolic link",
+                    f"make content/{section} a real folder holding the records",
+                )
+            )
             continue
         for folder in sorted(section_dir.iterdir()):
             if folder.name.startswith("."):
