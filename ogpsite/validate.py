@@ -6,8 +6,10 @@ import typing
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from slugify import slugify
 
 from .errors import Problem
+from .schema import SLUG_PATTERN
 from .yamlsource import YamlDocument
 
 M = TypeVar("M", bound=BaseModel)
@@ -42,11 +44,34 @@ def _example(info: Any) -> str:
     return str(examples[0]) if examples else ""
 
 
-def _describe(model: type[BaseModel], error: dict[str, Any]) -> tuple[str, str]:
+# Errors raised by a model as a whole (schema.py validators) and the field each is about.
+WHOLE_MODEL_ERRORS = {"date_order": "end", "default_language": "default_language"}
+SHOWN_CHARS = 60
+
+
+def _show(value: Any) -> str:
+    """A value quoted in a message: long ones shortened, so a pasted page cannot flood the log."""
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
+def error_location(error: dict[str, Any]) -> tuple[Any, ...]:
     loc = tuple(error["loc"])
+    if not loc and error["type"] in WHOLE_MODEL_ERRORS:
+        return (WHOLE_MODEL_ERRORS[error["type"]],)
+    return loc
+
+
+def _describe(model: type[BaseModel], error: dict[str, Any]) -> tuple[str, str]:
+    loc = error_location(error)
+    if loc and loc[-1] == "[key]":  # a mapping key that breaks its pattern, e.g. a language code
+        name = ".".join(str(p) for p in loc[:-2]) or "file"
+        return f"'{_show(error.get('input'))}' is not a valid key in '{name}'", "write a lower-case language code such as 'en' or 'es'"
     name = ".".join(str(p) for p in loc) or "file"
     kind = error["type"]
-    value = error.get("input")
+    value = _show(error.get("input"))
+    if kind in WHOLE_MODEL_ERRORS:
+        return error["msg"], "see CONTRIBUTING.md for what this field may hold"
     info = _field_info(model, tuple(p for p in loc if isinstance(p, str)))
     example = _example(info)
     if kind == "missing":
@@ -62,11 +87,15 @@ def _describe(model: type[BaseModel], error: dict[str, Any]) -> tuple[str, str]:
         return f"'{value}' is not an allowed value for '{name}'", "use one of: " + ", ".join(allowed)
     if kind.startswith("date") or kind == "date_text":
         return f"'{value}' is not a valid date for '{name}' ({error['msg']})", "write a real calendar date as YYYY-MM-DD, e.g. 2022-09-26"
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == SLUG_PATTERN:
+        what = info.description if info is not None and info.description and "key" in info.description else "a slug"
+        suggestion = slugify(str(error.get("input"))) or "name"
+        return f"'{value}' is not valid for '{name}'", f"write {what}: lower-case letters, digits and single hyphens, e.g. '{suggestion}'"
     if kind == "string_pattern_mismatch":
         described = info.description if info is not None and info.description else "the expected format"
         return f"'{value}' is not valid for '{name}'", f"write {described}" + (f", e.g. {example}" if example else "")
     if kind == "string_type":
-        found = type(value).__name__ if value is not None else "nothing"
+        found = type(error.get("input")).__name__ if error.get("input") is not None else "nothing"
         return f"'{name}' must be text, not {found}", "write a single line of text (quote it if it looks like a number or date)"
     if kind == "list_type":
         return f"'{name}' must be a list", "write it as a YAML list, one '- item' per line" + (f", e.g. [{example}]" if example else "")
@@ -76,6 +105,12 @@ def _describe(model: type[BaseModel], error: dict[str, Any]) -> tuple[str, str]:
         return f"'{name}' must be a whole number, not '{value}'", f"write e.g. {example or 1}"
     if kind == "string_too_short":
         return f"'{name}' is empty", "write the text, or remove the field if it is optional"
+    if kind == "too_short":
+        return f"'{name}' is empty", "list at least one item"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        limit = next(iter(error.get("ctx", {}).values()), "")
+        relation = {"greater_than_equal": "at least", "less_than_equal": "at most", "greater_than": "over", "less_than": "under"}[kind]
+        return f"'{name}' must be {relation} {limit}, not {value}", f"write a number {relation} {limit}"
     return f"'{name}': {error['msg']}", "see CONTRIBUTING.md for the fields of this file"
 
 
@@ -93,5 +128,5 @@ def validate(model: type[M], doc: YamlDocument, path: str, prefix: tuple[Any, ..
         problems = []
         for error in exc.errors(include_url=False):
             message, hint = _describe(model, error)
-            problems.append(Problem(path, doc.line_of(prefix + tuple(error["loc"])), message, hint))
+            problems.append(Problem(path, doc.line_of(prefix + error_location(error)), message, hint))
         return None, problems
