@@ -151,7 +151,7 @@ def test_fields_hold_id_themes_institutions_and_place(model) -> None:  # type: i
 
 
 @needs_lunr_es
-def test_term_builder_gives_the_index_lunrs_own_builder_gives(model) -> None:  # type: ignore[no-untyped-def]
+def test_index_equals_the_one_lunrs_own_builder_makes(model) -> None:  # type: ignore[no-untyped-def]
     documents = search.documents_for(model, "es")[:40]
     an = analyzer("es")
     fast = search.build_index(documents, an)

@@ -201,7 +201,7 @@
     list.hidden = outcome.results.length === 0;
     status.textContent = describe(outcome, query.trim(), outcome.results.length);
     keepInAddress(query.trim());
-    if (outcome.results.length) performance.mark("search:results");
+    performance.mark(outcome.results.length ? "search:results" : "search:no-results"); // for benchmarks/
   }
 
   function links() {
