@@ -11,6 +11,7 @@ import gettext
 import uuid
 from typing import TYPE_CHECKING
 
+import lxml.html
 from feedgen.feed import FeedGenerator
 
 from . import i18n
@@ -32,6 +33,16 @@ def feed_url(section: str, lang: str) -> str:
 
 def stable_id(site_url: str) -> str:
     return f"urn:uuid:{uuid.uuid5(_ID_NAMESPACE, site_url)}"
+
+
+def absolute_links(html: str, page_url: str) -> str:
+    """Resolve the relative links of a record's HTML against its page, so they keep working away
+    from the page (in a feed reader, in a data file)."""
+    if "href" not in html and "src" not in html:
+        return html
+    wrapper = lxml.html.fragment_fromstring(html, create_parent="div")
+    wrapper.make_links_absolute(page_url, resolve_base_href=False)
+    return lxml.html.tostring(wrapper, encoding="unicode").removeprefix("<div>").removesuffix("</div>")
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -93,7 +104,7 @@ def build_feed(model: SiteModel, section: str, lang: str, base_url: str, transla
         if summary:
             entry.summary(summary)
         if text.body:
-            entry.content(str(text.body), type="html")
+            entry.content(absolute_links(str(text.body), absolute(base_url, page)), type="html")
         author = getattr(record.facts, "author", None)
         entry.author({"name": author or site_title})
         for theme in record.refs.get("themes", []):

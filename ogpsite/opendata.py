@@ -4,7 +4,7 @@ One row per record. Language-neutral facts appear once; each translated field be
 per language (`title_en`, `title_es`) in CSV and an object keyed by language in JSON. A text that
 has not been translated is left empty in that language (the site shows the default-language text
 in its place; the data does not pass it off as a translation) and `translation_status_{lang}` says
-so. Markdown fields are given as the sanitised HTML the site shows.
+so. Markdown fields are given as the sanitised HTML the site shows, with links made absolute.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from slugify import slugify
 
 from . import schema
 from .errors import Problem
+from .feeds import absolute_links
 from .model import Named, Record, SiteModel, Text
 from .urls import absolute, record_url
 
@@ -211,11 +212,20 @@ def _own_text(record: Record, lang: str) -> Text | None:
     return None if text.fallback else text
 
 
+def _text_value(record: Record, column: TextColumn, lang: str, base_url: str) -> str:
+    """A translated field in one language: '' when untranslated; HTML with its links made absolute."""
+    text = _own_text(record, lang)
+    if text is None:
+        return ""
+    value = str(column.get(text))
+    return absolute_links(value, absolute(base_url, record_url(record.section, record.slug, lang))) if column.html and value else value
+
+
 def _record_json(model: SiteModel, record: Record, base_url: str) -> dict[str, Any]:
     facts, texts = RECORD_TABLES[record.section]
     out: dict[str, Any] = {column.name: _json_value(column.get(record)) for column in facts}
     for column in texts:
-        out[column.name] = {lang: str(column.get(t)) if (t := _own_text(record, lang)) else "" for lang in model.languages}
+        out[column.name] = {lang: _text_value(record, column, lang, base_url) for lang in model.languages}
     out["url"] = {lang: absolute(base_url, record_url(record.section, record.slug, lang)) for lang in model.languages}
     out["translation_status"] = {lang: record.text(lang).status for lang in model.languages if lang != model.default_language}
     return out
@@ -225,9 +235,7 @@ def _record_row(model: SiteModel, record: Record, base_url: str) -> list[str]:
     facts, texts = RECORD_TABLES[record.section]
     row = [_csv_value(column.get(record)) for column in facts]
     for column in texts:
-        for lang in model.languages:
-            text = _own_text(record, lang)
-            row.append(str(column.get(text)) if text else "")
+        row += [_text_value(record, column, lang, base_url) for lang in model.languages]
     row += [absolute(base_url, record_url(record.section, record.slug, lang)) for lang in model.languages]
     row += [record.text(lang).status for lang in model.languages if lang != model.default_language]
     return row

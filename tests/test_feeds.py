@@ -119,3 +119,19 @@ def test_untranslated_story_keeps_its_english_title_in_the_spanish_feed(project:
     feed = feedparser.parse((project / "site" / "es" / "stories" / "feed.xml").read_bytes())
     titles = [e.title for e in feed.entries]
     assert "When National and Local Work Together for Open Government" in titles
+
+
+def test_relative_links_in_a_story_work_from_the_feed_and_the_data(project: Path) -> None:
+    """Editors link records relatively; away from the page those links must still land right."""
+    story = project / "content" / "stories" / "national-and-local-together" / "en.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\nSee [AR0090](../../commitments/ar0090/#problem).\n", encoding="utf-8")
+    build(settings_for(project, base_url="https://example.org/ogp/"))
+    site = project / "site"
+    feed = feedparser.parse((site / "en" / "stories" / "feed.xml").read_bytes())
+    entry = next(e for e in feed.entries if e.link.endswith("/national-and-local-together/"))
+    expected = 'href="https://example.org/ogp/en/commitments/ar0090/#problem"'
+    assert expected in entry.content[0].value
+    data = (site / "data" / "stories" / "national-and-local-together.json").read_text(encoding="utf-8")
+    assert expected.replace('"', '\\"') in data
+    page = (site / "en" / "stories" / "national-and-local-together" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../commitments/ar0090/#problem"' in page, "the page itself keeps its relative link"
