@@ -252,3 +252,16 @@ def test_missing_page_gets_the_sites_404_page(shared: Preview) -> None:
     status, page = served.fetch("en/commitments/xx9999/")
     assert status == 404
     assert "livereload.js" in page  # reloads by itself once the page exists
+
+
+def test_refuses_an_output_folder_it_did_not_make(project: Path) -> None:
+    private_project(project)
+    (project / "site").mkdir()
+    (project / "site" / "notes.txt").write_text("mine", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "serve", "--port", "0"], cwd=project, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "refusing to replace site" in result.stderr and "--output" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (project / "site" / "notes.txt").read_text(encoding="utf-8") == "mine"
