@@ -31,7 +31,7 @@ LINK_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "embed": ("src",),
     "form": ("action",),
 }
-# <link rel> values whose href names something a browser or crawler fetches from this site.
+# <link rel> values that name a host to connect to, not a file of this site.
 _IGNORED_LINK_RELS = {"preconnect", "dns-prefetch"}
 
 
