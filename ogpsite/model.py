@@ -247,10 +247,12 @@ def build_model(content: Content) -> tuple[SiteModel | None, list[Problem]]:
     records: dict[str, list[Record]] = {}
     by_key: dict[tuple[str, str], Record] = {}
     sources: dict[tuple[str, str], RecordSource] = {}
+    without_text: set[str] = set()  # its default text failed to load: already reported, so are not references to it
     for section, found in content.records.items():
         records[section] = []
         for slug, source in found.items():
             if default not in source.texts:
+                without_text.add(slug)
                 if not any(p.path.startswith(f"{source.folder}/{default}.md") for p in content.problems):
                     problems.append(
                         Problem(
@@ -268,7 +270,7 @@ def build_model(content: Content) -> tuple[SiteModel | None, list[Problem]]:
 
     themes = {r.slug: r for r in records["themes"]}
     events = {r.slug: r for r in records["events"]}
-    resolve = _Resolver(problems, {slug for _, slug in content.broken})
+    resolve = _Resolver(problems, {slug for _, slug in content.broken} | without_text)
     theme_members: dict[str, dict[str, list[Record]]] = {slug: {s: [] for s in records} for slug in themes}
     event_stories: dict[str, list[Record]] = {slug: [] for slug in events}
     plan_commitments: dict[str, list[Record]] = {slug: [] for slug in action_plans}
