@@ -49,7 +49,6 @@ from .errors import BuildFailed, OutputRefused, display_path
 from .output import check_output_dir
 
 RESERVED_PREFIX = "_ogpsite/"  # never a site URL: slugs cannot start with '_'
-BuildFunction = Callable[[pipeline.BuildSettings], pipeline.BuildReport]
 
 
 @dataclass(frozen=True)
@@ -93,25 +92,44 @@ class BuildState:
 
 
 class Rebuilder:
-    """Runs the pipeline's build and records the outcome; never raises."""
+    """Runs the pipeline's build and records the outcome; never raises.
+
+    With the pipeline's incremental `Builder`, one instance lives as long as the server and is
+    told which files changed, so a save re-renders only the pages that read what it touched.
+    """
 
     def __init__(self, settings: pipeline.BuildSettings, state: BuildState, out: TextIO, quiet: bool = False):
         self.settings = settings
         self.state = state
         self.out = out
         self.quiet = quiet
+        self._builder: Any = None
+        self._pending: set[str] = set()  # changes since the last successful build
 
-    def build_function(self) -> BuildFunction:
-        return pipeline.build
+    def _build(self, changed: Sequence[str]) -> pipeline.BuildReport:
+        builder_class = getattr(pipeline, "Builder", None)
+        if builder_class is None:
+            return pipeline.build(self.settings)
+        self._pending.update(changed)
+        if self._builder is None:
+            self._builder = builder_class(self.settings)
+            report = self._builder.build()
+        else:
+            # A failed build may have stopped before reading every change: name them all again.
+            report = self._builder.rebuild(sorted(self._pending))
+        self._pending.clear()
+        return report
 
     def log(self, text: str) -> None:
         print(f"[{dt.datetime.now():%H:%M:%S}] {text}", file=self.out, flush=True)
 
     def rebuild(self, changed: Sequence[str] = ()) -> bool:
+        """Build after `changed` (absolute paths, as the watcher reports them; none: the first build)."""
         started = time.perf_counter()
-        reason = f" ({', '.join(changed[:3])}{', …' if len(changed) > 3 else ''})" if changed else ""
+        shown = [display_path(Path(p), self.settings.project_root) for p in changed]
+        reason = f" ({', '.join(shown[:3])}{', …' if len(shown) > 3 else ''})" if shown else ""
         try:
-            report = self.build_function()(self.settings)
+            report = self._build(changed)
         except BuildFailed as exc:
             problems = sorted(exc.problems)
             self.state.failure = Failure(f"{len(problems)} error(s) in the content", tuple(p.format() for p in problems))
@@ -127,13 +145,16 @@ class Rebuilder:
             text = traceback.format_exc()
             self.state.failure = Failure("the generator crashed (a bug: please report it)", tuple(text.rstrip().split("\n")))
             self.log(f"Build crashed{reason}:\n{text}")
+            self._builder = None  # start afresh next time
             return False
         finally:
             self.state.builds += 1
         self.state.failure = None
         if not self.quiet:
             seconds = time.perf_counter() - started
-            self.log(f"Built {report.pages} pages in {seconds:.2f} s{reason}.")
+            rendered = getattr(report, "rendered", None)
+            detail = f", {rendered} rendered" if rendered is not None else ""
+            self.log(f"Built {report.pages} pages{detail} in {seconds:.2f} s{reason}.")
         return True
 
 
@@ -397,6 +418,18 @@ def _listen(app: tornado.web.Application, host: str, port: int) -> tuple[tornado
     return server, sockets[0].getsockname()[1]
 
 
+def in_process(settings: pipeline.BuildSettings) -> pipeline.BuildSettings:
+    """Builds inside the server render in its own process, without forking workers.
+
+    A child forked from this threaded server inherits its signal handlers (asyncio's, so SIGTERM
+    no longer ends it and the pool waits for it forever) and any lock another thread holds at
+    that moment. A save re-renders few pages anyway; only the first build is slower.
+    """
+    if "workers" in {f.name for f in dataclasses.fields(settings)}:
+        return dataclasses.replace(settings, workers=1)  # type: ignore[call-arg]
+    return settings
+
+
 async def _serve(settings: pipeline.BuildSettings, options: ServeOptions, out: TextIO, err: TextIO) -> int:
     state = BuildState()
     # livereload's handler keeps its settings on the class; it logs `watcher.filepath`.
@@ -413,6 +446,7 @@ async def _serve(settings: pipeline.BuildSettings, options: ServeOptions, out: T
     if settings.base_url is None:
         # Canonical links and the 404 page point at the preview, not the published address.
         settings = dataclasses.replace(settings, base_url=address)
+    settings = in_process(settings)
     if not is_loopback(options.host):
         print(f"warning: serving on {options.host}: other machines on your network can see this preview", file=err, flush=True)
 
@@ -433,8 +467,7 @@ async def _serve(settings: pipeline.BuildSettings, options: ServeOptions, out: T
     stopping = threading.Event()
 
     def changed(paths: list[str]) -> None:
-        shown = [display_path(Path(p), settings.project_root) for p in paths]
-        ok = rebuilder.rebuild(shown)
+        ok = rebuilder.rebuild(paths)
         only_css = ok and all(p.endswith(".css") for p in paths)
         loop.call_soon_threadsafe(notify_browsers, Path(paths[0]).name if only_css else "*")
 
