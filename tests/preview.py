@@ -41,8 +41,12 @@ class Preview:
         self.lines: list[str] = []
         self.errors: list[str] = []
         self._new: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, args=(self.process.stdout, self.lines, self._new), daemon=True).start()
-        threading.Thread(target=self._read, args=(self.process.stderr, self.errors, None), daemon=True).start()
+        self._readers = [
+            threading.Thread(target=self._read, args=(self.process.stdout, self.lines, self._new), daemon=True),
+            threading.Thread(target=self._read, args=(self.process.stderr, self.errors, None), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
         self.url = ""
         if wait:
             line = self.wait_for(r"^Serving .* on (http://\S+/)")
@@ -88,11 +92,14 @@ class Preview:
         if self.process.poll() is None:
             self.process.send_signal(sig)
         try:
-            return self.process.wait(timeout=timeout)
+            status = self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
             raise
+        for reader in self._readers:  # the last lines may still be in the pipes
+            reader.join(timeout=10)
+        return status
 
     def __enter__(self) -> Preview:
         return self
