@@ -224,7 +224,10 @@ class ReloadSocket(LiveReloadHandler):
         self.server = server
 
     def check_origin(self, origin: str) -> bool:
-        parts = urlsplit(origin)
+        try:
+            parts = urlsplit(origin)
+        except ValueError:
+            return False
         return parts.netloc.lower() == (self.request.host or "").lower() and self.server.host_allowed(parts.netloc)
 
 
@@ -303,7 +306,10 @@ class PreviewServer:
     def host_allowed(self, header: str | None) -> bool:
         if not self.loopback:
             return True  # the user chose to expose the preview; any name may reach it
-        name = urlsplit(f"//{header or ''}").hostname or ""
+        try:
+            name = urlsplit(f"//{header or ''}").hostname or ""
+        except ValueError:  # e.g. an unclosed '[' in the Host header
+            return False
         return is_loopback(name)
 
     def resolve(self, path: str) -> Path | None:

@@ -235,6 +235,7 @@ def test_requests_naming_another_host_are_refused(shared: Preview) -> None:
     # A page on another site that resolves its own name to 127.0.0.1 (DNS rebinding) gets nothing.
     assert _raw_get(served.port, "/en/", host=f"attacker.example:{served.port}") == 403
     assert _raw_get(served.port, "/en/", host=f"localhost:{served.port}") == 200
+    assert _raw_get(served.port, "/en/", host="[::1") == 403  # malformed: refused, not a server error
 
 
 def test_folder_without_slash_redirects_within_the_site(shared: Preview) -> None:
