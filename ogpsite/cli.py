@@ -8,16 +8,19 @@ from pathlib import Path
 
 import click
 
+from . import progress
 from .errors import BuildFailed, OutputRefused
 from .pipeline import BuildSettings, build, print_problems
 
 
-def _settings(content: str, templates: str, output: str, base_url: str | None, date: str | None) -> BuildSettings:
+def _settings(
+    content: str, templates: str, output: str, base_url: str | None, date: str | None, no_cache: bool = False, jobs: int = 0
+) -> BuildSettings:
     try:
         today = dt.date.fromisoformat(date) if date else dt.date.today()
     except ValueError:
         raise click.BadParameter(f"'{date}' is not a date; write YYYY-MM-DD", param_hint="--date") from None
-    return BuildSettings(Path.cwd(), Path(content), Path(templates), Path(output), base_url, today)
+    return BuildSettings(Path.cwd(), Path(content), Path(templates), Path(output), base_url, today, use_cache=not no_cache, workers=jobs)
 
 
 def build_options(fn):  # type: ignore[no-untyped-def]
@@ -38,16 +41,36 @@ def build_options(fn):  # type: ignore[no-untyped-def]
             ),
             click.option("--quiet", "-q", is_flag=True, help="Print errors only."),
             click.option("--verbose", "-v", is_flag=True, help="Also list every missing or outdated translation."),
+            click.option(
+                "--no-cache", is_flag=True, help="Build everything afresh, ignoring the build cache in .cache/ogpsite/ (then replaced)."
+            ),
+            click.option(
+                "--jobs",
+                "-j",
+                default=0,
+                type=click.IntRange(0, 256),
+                help="Processes that load and render in parallel (default 0: one per CPU; 1: no extra processes).",
+            ),
         ]
     ):
         fn = option(fn)
     return fn
 
 
-def run_build(content: str, templates: str, output: str, base_url: str | None, date: str | None, quiet: bool, verbose: bool) -> None:
-    settings = _settings(content, templates, output, base_url, date)
+def run_build(
+    content: str,
+    templates: str,
+    output: str,
+    base_url: str | None,
+    date: str | None,
+    quiet: bool,
+    verbose: bool,
+    no_cache: bool = False,
+    jobs: int = 0,
+) -> None:
+    settings = _settings(content, templates, output, base_url, date, no_cache, jobs)
     try:
-        report = build(settings)
+        report = build(settings, progress=None if quiet else progress.for_terminal())
     except OutputRefused as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -58,17 +81,18 @@ def run_build(content: str, templates: str, output: str, base_url: str | None, d
     if quiet:
         return
     print_problems(report.warnings)
-    missing = report.model.translation_report() if report.model else []
+    missing = report.translations
     if missing:
         click.echo(
             f"Translations: {len(missing)} text(s) shown in the default language or outdated"
             + ("" if verbose else " (use --verbose to list them)")
         )
         if verbose:
-            for record, lang, status in missing:
-                click.echo(f"  {record.folder}: {lang} {status}")
+            for folder, lang, status in missing:
+                click.echo(f"  {folder}: {lang} {status}")
     click.echo(
-        f"Built {report.pages} pages in {report.seconds:.2f} s into {output}/ ({report.written} files written, {report.reused} unchanged)."
+        f"Built {report.pages} pages in {report.seconds:.2f} s into {output}/ ({report.written} files written, {report.reused} unchanged; "
+        + ("nothing had changed)." if report.up_to_date else f"{report.rendered} pages rendered, {report.cached} reused from the cache).")
     )
 
 
@@ -242,3 +266,18 @@ def serve_command(host: str, port: int, open_browser: bool, **options: object) -
     except KeyboardInterrupt:  # Ctrl-C before the server installed its own handler
         status = 130
     sys.exit(status)
+
+
+@main.command("clean")
+@click.option("--output", "-o", default="site", show_default=True, help="The built site to remove with the cache.")
+@click.option("--cache-only", is_flag=True, help="Remove the build cache (.cache/ogpsite/) but keep the site.")
+def clean_command(output: str, cache_only: bool) -> None:
+    """Remove the build cache and the built site, so the next build starts from nothing."""
+    from .cache import clean
+
+    try:
+        removed = clean(Path.cwd(), None if cache_only else Path(output))
+    except OutputRefused as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo("Removed " + ", ".join(removed) + "." if removed else "Nothing to remove.")

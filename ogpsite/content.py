@@ -10,6 +10,7 @@ Layout (see CONTRIBUTING.md):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -235,8 +236,27 @@ def _load_record(folder: Path, section: str, content: Content, project_root: Pat
     return RecordSource(section, slug, facts, texts, folder_display, lines)
 
 
-def load_content(content_root: Path, project_root: Path | None = None) -> Content:
-    """Read and validate every content file. Problems are collected, never raised."""
+def load_record(
+    folder: Path, section: str, content_root: Path, project_root: Path, languages: list[str]
+) -> tuple[RecordSource | None, list[Problem]]:
+    """One record folder on its own: what the build cache and the parallel loader call."""
+    scratch = Content(content_root)
+    record = _load_record(folder, section, scratch, project_root, languages)
+    return record, scratch.problems
+
+
+# (content so far, [(section, folder)], languages, project root) -> [(record or None, problems)], in order
+RecordLoader = Callable[[Content, list[tuple[str, Path]], list[str], Path], list[tuple[RecordSource | None, list[Problem]]]]
+
+
+def _load_each(content: Content, items: list[tuple[str, Path]], languages: list[str], project_root: Path) -> list[Any]:
+    return [load_record(folder, section, content.root, project_root, languages) for section, folder in items]
+
+
+def load_content(content_root: Path, project_root: Path | None = None, load_records: RecordLoader | None = None) -> Content:
+    """Read and validate every content file. Problems are collected, never raised.
+
+    `load_records` loads the record folders (all at once, so it may use a cache or processes)."""
     project_root = project_root or content_root.parent
     content = Content(content_root)
     if not content_root.is_dir():
@@ -259,9 +279,9 @@ def load_content(content_root: Path, project_root: Path | None = None) -> Conten
                     "warning",
                 )
             )
+    items: list[tuple[str, Path]] = []
     for section in schema.RECORD_TYPES:
-        records: dict[str, RecordSource] = {}
-        content.records[section] = records
+        content.records[section] = {}
         section_dir = content_root / section
         if not section_dir.is_dir():
             continue
@@ -288,9 +308,12 @@ def load_content(content_root: Path, project_root: Path | None = None) -> Conten
                     )
                 )
                 continue
-            record = _load_record(folder, section, content, project_root, languages)
-            if record is not None:
-                records[record.slug] = record
-            else:
-                content.broken.add((section, folder.name))
+            items.append((section, folder))
+    loaded = (load_records or _load_each)(content, items, languages, project_root)
+    for (section, folder), (record, problems) in zip(items, loaded, strict=True):
+        content.problems += problems
+        if record is not None:
+            content.records[section][record.slug] = record
+        else:
+            content.broken.add((section, folder.name))
     return content

@@ -210,8 +210,10 @@ def _named(content: Content, file: str, default: str) -> dict[str, Named]:
     return out
 
 
-def build_model(content: Content) -> tuple[SiteModel | None, list[Problem]]:
-    """Resolve references and translations. Returns problems instead of raising."""
+def build_model(content: Content, texts: dict[tuple[str, str], dict[str, Text]] | None = None) -> tuple[SiteModel | None, list[Problem]]:
+    """Resolve references and translations. Returns problems instead of raising.
+
+    `texts`: records' texts already rendered (by the build cache or a worker process), by key."""
     problems: list[Problem] = []
     if content.site is None:
         return None, problems
@@ -263,7 +265,8 @@ def build_model(content: Content) -> tuple[SiteModel | None, list[Problem]]:
                         )
                     )
                 continue
-            record = Record(section, slug, source.facts, _texts_for(source, languages, default), source.folder)
+            ready = texts.get((section, slug)) if texts else None
+            record = Record(section, slug, source.facts, ready or _texts_for(source, languages, default), source.folder)
             records[section].append(record)
             by_key[record.key] = record
             sources[record.key] = source

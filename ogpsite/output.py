@@ -4,6 +4,10 @@ Safety rules: only a directory carrying our marker file (or an empty/new one) is
 a failed or interrupted build leaves the previous site exactly as it was. Unchanged files are
 hard-linked from the previous site, so their modification time stays and uploads move only
 what changed.
+
+The site before the previous one is kept beside it as `.{name}.spare` and becomes the next
+build's staging folder: its folders are reused and only files that differ are replaced, because
+creating and deleting one folder per page (tens of thousands) costs far more than the pages.
 """
 
 from __future__ import annotations
@@ -64,11 +68,24 @@ def _same_file(old: Path, data: bytes) -> bool:
         return False
 
 
+def spare_dir(output: Path) -> Path:
+    return output.resolve().parent / f".{output.resolve().name}.spare"
+
+
 def remove_stale_builds(output: Path) -> None:
-    """Delete leftovers of interrupted builds: our own temporary folders only (they carry the marker)."""
+    """Deal with leftovers of interrupted builds: our own temporary folders only (they carry the
+    marker). The first becomes the spare folder if there is none (its files are all checked or
+    replaced before it is ever published); the others are deleted."""
     parent = output.resolve().parent
-    for stale in parent.glob(f".{output.resolve().name}.*-*"):
+    spare = spare_dir(output)
+    for stale in sorted(parent.glob(f".{output.resolve().name}.*-*")):
         if stale.is_dir() and (stale / MARKER).exists() and not _alive(stale.name.rsplit("-", 1)[-1]):
+            if not spare.exists():
+                try:
+                    os.rename(stale, spare)
+                    continue
+                except OSError:
+                    pass
             shutil.rmtree(stale, ignore_errors=True)
 
 
@@ -85,8 +102,32 @@ def _alive(pid_text: str) -> bool:
     return True
 
 
+def _make_parent(target: Path) -> None:
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):  # a recycled folder has a file where a folder goes
+        for ancestor in reversed(parent.parents):
+            if ancestor.is_file() or ancestor.is_symlink():
+                ancestor.unlink()
+        if parent.is_file() or parent.is_symlink():
+            parent.unlink()
+        parent.mkdir(parents=True, exist_ok=True)
+
+
+def _replace(tmp: Path, target: Path) -> None:
+    try:
+        os.replace(tmp, target)
+    except IsADirectoryError:
+        shutil.rmtree(target)
+        os.replace(tmp, target)
+
+
 class SiteWriter:
-    """Collects files into a staging folder; `commit()` swaps it in, `abort()` drops it."""
+    """Collects files into a staging folder; `commit()` swaps it in, `abort()` drops it.
+
+    Files are always replaced by renaming a new file over the old one, never rewritten in place:
+    a recycled folder's files may be hard links shared with the published site."""
 
     def __init__(self, output: Path):
         self.output = output.resolve()
@@ -95,24 +136,84 @@ class SiteWriter:
         self.staging = self.output.parent / f".{self.output.name}.building-{os.getpid()}"
         if self.staging.exists():
             shutil.rmtree(self.staging)
-        self.staging.mkdir()
+        self.recycled = False
+        spare = spare_dir(self.output)
+        if spare.is_dir() and not spare.is_symlink() and (spare / MARKER).exists():
+            try:
+                os.rename(spare, self.staging)
+                self.recycled = True
+            except OSError:
+                pass
+        if not self.recycled:
+            self.staging.mkdir()
         (self.staging / MARKER).write_bytes(MARKER_TEXT)
+        self.wanted: set[str] = {MARKER}
         self.written = 0
         self.reused = 0
 
-    def write(self, relpath: str, data: bytes) -> None:
-        target = self.staging / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
+    def write(self, relpath: str, data: bytes) -> bool:
+        """Stage a file; True when written, False when the published one was the same (linked)."""
         previous = self.output / relpath
-        if _same_file(previous, data):
-            try:
-                os.link(previous, target)
-                self.reused += 1
-                return
-            except OSError:
-                pass
-        target.write_bytes(data)
-        self.written += 1
+        if _same_file(previous, data) and self._link(previous, self.staging / relpath):
+            self.record(relpath, False)
+            return False
+        target = self.staging / relpath
+        _make_parent(target)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        _replace(tmp, target)
+        self.record(relpath, True)
+        return True
+
+    def reuse(self, relpath: str) -> bool:
+        """Stage the published file unread (the build cache knows it is current); False if gone."""
+        if self._link(self.output / relpath, self.staging / relpath):
+            self.record(relpath, False)
+            return True
+        return False
+
+    def record(self, relpath: str, written: bool) -> None:
+        """Count a file staged by `write` here or in a worker process (same staging folder)."""
+        self.wanted.add(relpath)
+        if written:
+            self.written += 1
+        else:
+            self.reused += 1
+
+    def _link(self, source: Path, target: Path) -> bool:
+        try:
+            st = source.stat()
+        except OSError:
+            return False
+        try:
+            present = target.lstat()
+            if present.st_ino == st.st_ino and present.st_dev == st.st_dev:
+                return True  # the recycled folder already holds this very file
+        except OSError:
+            pass
+        _make_parent(target)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            os.link(source, tmp)
+        except OSError:
+            return False
+        _replace(tmp, target)
+        return True
+
+    def _prune(self) -> None:
+        """Remove what a recycled folder held and this build did not stage."""
+        for folder, dirs, files in os.walk(self.staging, topdown=False):
+            rel = os.path.relpath(folder, self.staging)
+            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+            for name in files:
+                if prefix + name not in self.wanted:
+                    os.unlink(os.path.join(folder, name))
+            for name in dirs:
+                path = os.path.join(folder, name)
+                if os.path.islink(path):
+                    os.unlink(path)
+                elif not os.listdir(path):
+                    os.rmdir(path)
 
     def copy_tree(self, source: Path, prefix: str) -> None:
         if not source.is_dir():
@@ -122,16 +223,27 @@ class SiteWriter:
                 self.write(f"{prefix}/{file.relative_to(source).as_posix()}", file.read_bytes())
 
     def commit(self) -> None:
+        if self.recycled:
+            self._prune()
         if self.output.exists():
             if _exchange(self.staging, self.output):
-                shutil.rmtree(self.staging)  # now holds the previous site
+                self._keep_spare(self.staging)  # now holds the previous site
                 return
             old = self.output.parent / f".{self.output.name}.previous-{os.getpid()}"
             os.rename(self.output, old)
             os.rename(self.staging, self.output)
-            shutil.rmtree(old)
+            self._keep_spare(old)
         else:
             os.rename(self.staging, self.output)
 
     def abort(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
+        self._keep_spare(self.staging)
+
+    def _keep_spare(self, folder: Path) -> None:
+        """Keep a superseded site as the next build's staging folder; delete it if one is kept already."""
+        if not folder.exists():
+            return
+        try:
+            os.rename(folder, spare_dir(self.output))
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -1,25 +1,44 @@
-"""The build, top to bottom: load -> validate -> model -> render -> index -> write."""
+"""The build, top to bottom: load -> validate -> model -> render -> index -> write.
+
+`build(settings)` runs one complete build. `Builder` is the same build kept alive between edits
+(the preview server holds one): it remembers the last model, pages and cache state, so
+`rebuild(changed_paths)` re-reads only the folders those paths are in and re-renders only the
+pages that read something that changed (deps.py). Both keep the persistent cache (cache.py)
+under `.cache/ogpsite/` unless `settings.use_cache` is False, and render in parallel
+(parallel.py). A build whose inputs all hash the same as the last one's, with the site it wrote
+untouched, does nothing.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
+import pickle
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
+from . import parallel, schema
+from .cache import CACHE_DIR, Cache, Inputs, PageEntry, StageCache, State, digest_of, generator_version, iter_chunks
 from .calendar import calendar_stage
-from .content import load_content
+from .content import Content, RecordSource, load_content
+from .deps import changed_reads, record_owner
 from .errors import BuildFailed, Problem, display_path
 from .feeds import feeds_stage
 from .model import SiteModel, build_model
+from .model import _texts_for as texts_for
 from .opendata import opendata_stage
-from .output import SiteWriter, check_output_dir
+from .output import MARKER, SiteWriter, check_output_dir
 from .pages import Page, plan_pages
+from .pagination import Listings
+from .progress import Progress
 from .render import Renderer, RenderSettings
 from .search import search_stage
 from .sitemap import sitemap_stage
@@ -34,14 +53,23 @@ class BuildSettings:
     output_dir: Path
     base_url: str | None = None  # overrides content/site.yaml
     today: dt.date = field(default_factory=dt.date.today)
+    use_cache: bool = True  # False (--no-cache): start from nothing; the cache is then replaced
+    workers: int = 0  # processes for loading and rendering; 0: one per CPU, 1: this process only
+
+    @property
+    def cache_root(self) -> Path:
+        return self.project_root / CACHE_DIR
 
 
 @dataclass(frozen=True)
 class StageContext:
-    """What an output stage (search index, feeds, data files…) may know about the build."""
+    """What an output stage (search index, feeds, data files…) may know about the build.
+
+    `cache.memo(namespace, key, compute)` keeps values between builds (cache.StageCache)."""
 
     settings: BuildSettings
     base_url: str
+    cache: StageCache = field(default_factory=StageCache)
 
 
 # Stages that add files beside the rendered pages: (model, context) -> (files, problems).
@@ -57,12 +85,17 @@ OUTPUT_STAGES: tuple[Callable[[SiteModel, StageContext], tuple[dict[str, bytes],
 
 @dataclass
 class BuildReport:
-    pages: int = 0
-    written: int = 0
-    reused: int = 0
+    pages: int = 0  # files made: pages and the output stages' files
+    written: int = 0  # files written because they are new or changed
+    reused: int = 0  # files unchanged from the previous site (hard-linked, modification time kept)
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
-    model: SiteModel | None = None
+    model: SiteModel | None = None  # None when nothing had changed (then nothing was loaded)
+    rendered: int = 0  # pages rendered by this build
+    cached: int = 0  # pages not rendered: the cache showed their last rendering still current
+    translations: list[tuple[str, str, str]] = field(default_factory=list)  # (record folder, language, status)
+    up_to_date: bool = False  # nothing had changed since the last build
+    rendered_urls: list[str] = field(default_factory=list)  # the pages rendered (a preview reloads these)
 
 
 def check(settings: BuildSettings) -> tuple[SiteModel | None, list[Problem]]:
@@ -94,57 +127,524 @@ def _template_problem(exc: Exception, page: Page, settings: BuildSettings) -> Pr
     )
 
 
-def render_site(model: SiteModel, settings: BuildSettings, base_url: str) -> tuple[dict[str, bytes], list[Problem]]:
-    renderer = Renderer(model, RenderSettings(settings.templates_dir, base_url, settings.today))
-    files: dict[str, bytes] = {}
-    problems: list[Problem] = []
-    for page in plan_pages(model):
-        try:
-            files[output_file(page.url)] = renderer.render(page).encode("utf-8")
-        except (TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
-            problems.append(_template_problem(exc, page, settings))
-            if len(problems) >= 10:
-                break
-    return files, problems
-
-
-def build(settings: BuildSettings) -> BuildReport:
+def build(settings: BuildSettings, progress: Progress | None = None) -> BuildReport:
     """Build the site; raises BuildFailed (problems listed) and leaves the old site untouched."""
-    started = time.perf_counter()
-    check_output_dir(settings.output_dir, [settings.content_dir, settings.templates_dir, settings.project_root / "ogpsite"])
-    model, problems = check(settings)
-    errors = [p for p in problems if p.is_error]
-    if errors or model is None:
-        raise BuildFailed(errors or problems)
-    base_url = settings.base_url if settings.base_url is not None else (model.site.base_url or "/")
-    files, render_problems = render_site(model, settings, base_url)
-    stage_context = StageContext(settings, base_url)
-    for stage in OUTPUT_STAGES:
-        extra, stage_problems = stage(model, stage_context)
-        files.update(extra)
-        render_problems += [p for p in stage_problems if p.is_error]
-        problems += [p for p in stage_problems if not p.is_error]  # warnings are reported, not fatal
-    if render_problems:
-        raise BuildFailed(render_problems)
-    writer = SiteWriter(settings.output_dir)
-    try:
-        for relpath in sorted(files):
-            writer.write(relpath, files[relpath])
-        writer.copy_tree(settings.templates_dir / "assets", "assets")
-        writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
-    return BuildReport(
-        pages=len(files),
-        written=writer.written,
-        reused=writer.reused,
-        seconds=time.perf_counter() - started,
-        warnings=[p for p in problems if not p.is_error],
-        model=model,
-    )
+    return Builder(settings, progress).build()
 
 
 def print_problems(problems: list[Problem], stream=sys.stderr) -> None:  # type: ignore[no-untyped-def]
     for problem in problems:
         print(problem.format(), file=stream)
+
+
+# --- the incremental build ------------------------------------------------------------------------
+
+RENDER_ERRORS = (TemplateError, TypeError, ValueError, KeyError, AttributeError, IndexError)
+INLINE_BELOW = 48  # fewer pages or records than this are not worth forking workers for
+
+
+def settings_key(settings: BuildSettings) -> str:
+    """What a cached state belongs to (the build date and base URL are inputs, not part of this)."""
+    paths = (settings.project_root, settings.content_dir, settings.templates_dir, settings.output_dir)
+    return "|".join(str(path.resolve()) for path in paths)
+
+
+@dataclass
+class _Scan:
+    inputs: Inputs
+    folders: dict[str, tuple[str, Path, str | None]]  # "section/name" -> (section, folder, digest or None: not cacheable)
+    global_digest: str  # site.yaml, the supporting files, anything else at the top of content/
+    templates_digest: str
+    signature: str  # of everything: inputs, settings, generator
+
+
+@dataclass
+class _RenderJob:
+    """What the worker processes read (inherited by fork): see parallel.py."""
+
+    renderer: Renderer
+    writer: SiteWriter
+    settings: BuildSettings
+    pages: list[Page]
+    model: SiteModel
+    stage_context: StageContext
+
+
+@dataclass
+class _LoadJob:
+    content_root: Path
+    project_root: Path
+    languages: list[str]
+    default: str
+
+
+class Builder:
+    """Builds the site, then rebuilds it after edits, re-rendering only what they touch."""
+
+    def __init__(self, settings: BuildSettings, progress: Progress | None = None):
+        self.settings = settings
+        self.progress = progress or Progress()
+        self.cache = Cache(settings.cache_root, settings_key(settings)) if settings.use_cache else None
+        self._state: State | None = None  # what the last successful build of this Builder left
+        self._loaded: dict[str, tuple[str, Any]] = {}  # folder -> (load key, (record, problems, texts))
+        self._scan: _Scan | None = None
+        self.workers = parallel.worker_count(settings.workers)
+
+    def build(self) -> BuildReport:
+        """A complete build (reusing what the cache and this Builder's memory show is current)."""
+        return self.rebuild(None)
+
+    def rebuild(self, changed_paths: Iterable[str | Path] | None = None) -> BuildReport:
+        """Build again after edits. `changed_paths` (files or folders created, changed or deleted,
+        as a file watcher reports them) limits what is re-read: it must name every change since
+        the last build of this Builder. None re-checks every input."""
+        started = time.perf_counter()
+        settings = self.settings
+        check_output_dir(settings.output_dir, [settings.content_dir, settings.templates_dir, settings.project_root / "ogpsite"])
+        try:
+            return self._run(changed_paths, started)
+        finally:
+            self.progress.close()
+
+    # --- steps ------------------------------------------------------------------------------------
+
+    def _previous(self) -> tuple[State, bool]:
+        """The last successful build's state: from memory, else the cache (small parts), else none."""
+        if self._state is not None:
+            return self._state, True
+        if self.cache is not None:
+            return self.cache.load(), False
+        return State(), True
+
+    def _run(self, changed_paths: Iterable[str | Path] | None, started: float) -> BuildReport:
+        settings, progress = self.settings, self.progress
+        previous, complete = self._previous()
+        progress.stage("Checking inputs")
+        scan = self._scan_inputs(previous, None if changed_paths is None or self._scan is None else changed_paths)
+        if previous.signature == scan.signature and previous.manifest and self._output_intact(previous.manifest):
+            self._scan = scan
+            return self._up_to_date(previous, scan, started)
+        if not complete and self.cache is not None:
+            self.cache.load_rest(previous)
+
+        # load -> validate -> model
+        loaded: dict[str, tuple[str, Any]] = {}
+        content = load_content(settings.content_dir, settings.project_root, self._record_loader(previous, scan, loaded))
+        texts = {(r[0].section, r[0].slug): r[2] for _, r in loaded.values() if r[0] is not None and r[2]}
+        model, model_problems = build_model(content, texts)
+        problems = sorted(set(content.problems + model_problems))
+        errors = [p for p in problems if p.is_error]
+        if errors or model is None:
+            raise BuildFailed(errors or problems)
+        base_url = settings.base_url if settings.base_url is not None else (model.site.base_url or "/")
+
+        # which pages must be rendered: new, or showing something that changed
+        listings = Listings(model, settings.today)
+        renderer = Renderer(model, RenderSettings(settings.templates_dir, base_url, settings.today), listings, universe=scan.signature)
+        pages = plan_pages(model, settings.today, listings)
+        owners = {
+            record_owner(*folder.split("/", 1)) for folder, (key, _) in loaded.items() if previous.records.get(folder, ("",))[0] != key
+        }
+        owners |= {record_owner(*folder.split("/", 1)) for folder in previous.records.keys() - loaded.keys()}
+        global_changed = previous.report.get("global_digest") != scan.global_digest
+        changed = changed_reads(previous.digests, renderer.index, None if global_changed else owners)
+        progress.stage("Checking pages", len(pages))
+        page_digests = [renderer.page_digest(page) for page in pages]
+        reuse: list[int] = []
+        dirty: list[int] = []
+        for i, page in enumerate(pages):
+            entry = previous.pages.get(page.url)
+            if entry is not None and entry.digest == page_digests[i] and not _touched(entry.reads, changed):
+                reuse.append(i)
+            else:
+                dirty.append(i)
+
+        # render (in parallel, workers writing into the staging folder) and run the output stages
+        stage_cache = StageCache(previous.stages, {key: f"{key[0]}/{key[1]}:{k}" for key, k in _record_keys(loaded).items()})
+        stage_context = StageContext(settings, base_url, stage_cache)
+        writer = SiteWriter(settings.output_dir)
+        try:
+            new_pages: dict[str, PageEntry] = {}
+            for i in reuse:
+                entry = previous.pages[pages[i].url]
+                if _intact(settings.output_dir, entry.relpath, entry.sha, previous.manifest) and writer.reuse(entry.relpath):
+                    new_pages[pages[i].url] = entry
+                else:
+                    dirty.append(i)
+            digests = {key: dict(attrs) for key, attrs in previous.digests.items()}
+            for key, attrs in changed.items():
+                for attr in attrs:
+                    digests.setdefault(key, {})[attr] = renderer.index.digest(key, attr)
+            stage_results, render_problems = self._render(
+                _RenderJob(renderer, writer, settings, pages, model, stage_context), dirty, page_digests, new_pages, digests
+            )
+            if render_problems:
+                raise BuildFailed(render_problems)
+            progress.stage("Writing")
+            shas: dict[str, str] = {entry.relpath: entry.sha for entry in new_pages.values()}
+            for files, _ in stage_results:
+                for relpath in sorted(files):
+                    writer.write(relpath, files[relpath])
+                    shas[relpath] = hashlib.sha256(files[relpath]).hexdigest()
+            assets = settings.templates_dir / "assets"
+            if assets.is_dir():
+                for file in sorted(assets.rglob("*")):
+                    if file.is_file() and not file.name.startswith("."):
+                        data = file.read_bytes()
+                        relpath = f"assets/{file.relative_to(assets).as_posix()}"
+                        writer.write(relpath, data)
+                        shas[relpath] = hashlib.sha256(data).hexdigest()
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+
+        # what the next build needs
+        manifest = _manifest(settings.output_dir, shas)
+        if len(dirty) * 10 > len(pages):  # forget what no page reads any more
+            referenced = set().union(*(entry.reads.keys() for entry in new_pages.values()))
+            digests = {key: attrs for key, attrs in digests.items() if key in referenced}
+        warnings = [p for p in problems if not p.is_error] + [p for _, found in stage_results for p in found if not p.is_error]
+        translations = [(record.folder, lang, status) for record, lang, status in model.translation_report()]
+        report = BuildReport(
+            pages=len(new_pages) + len({relpath for files, _ in stage_results for relpath in files} - new_pages.keys()),
+            written=writer.written,
+            reused=writer.reused,
+            seconds=time.perf_counter() - started,
+            warnings=warnings,
+            model=model,
+            rendered=len(dirty),
+            cached=len(pages) - len(dirty),
+            rendered_urls=sorted(pages[i].url for i in dirty),
+            translations=translations,
+        )
+        state = State(
+            signature=scan.signature,
+            scan_ns=scan.inputs.scan_ns,
+            report={
+                "global_digest": scan.global_digest,
+                "pages": report.pages,
+                "page_count": len(pages),
+                "warnings": [(p.path, p.line, p.message, p.hint, p.severity) for p in warnings],
+                "translations": translations,
+            },
+            files=scan.inputs.stamps,
+            manifest=manifest,
+            records={folder: (key, result[3]) for folder, (key, result) in loaded.items() if key},
+            pages=new_pages,
+            digests=digests,
+            stages=stage_cache.current,
+        )
+        if self.cache is not None:
+            self.cache.save(state, previous)
+        self._state, self._loaded, self._scan = state, loaded, scan
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _up_to_date(self, previous: State, scan: _Scan, started: float) -> BuildReport:
+        """Nothing changed and the site is as the last build left it: report that build again."""
+        if scan.inputs.stamps != previous.files:  # hashes confirmed since: keep them, skip re-reading
+            previous.files, previous.scan_ns = scan.inputs.stamps, scan.inputs.scan_ns
+            if self.cache is not None:
+                self.cache.save_stamps(previous.files, previous.scan_ns)
+        report = previous.report
+        return BuildReport(
+            pages=report.get("pages", 0),
+            written=0,
+            reused=len(previous.manifest),
+            seconds=time.perf_counter() - started,
+            warnings=[Problem(*fields) for fields in report.get("warnings", [])],
+            cached=report.get("page_count", 0),
+            translations=[tuple(t) for t in report.get("translations", [])],  # type: ignore[misc]
+            up_to_date=True,
+        )
+
+    def _output_intact(self, manifest: dict[str, tuple[str, int, int, int]]) -> bool:
+        """The output folder holds exactly the files the last build wrote, none changed since."""
+        output = self.settings.output_dir
+        if not (output / MARKER).is_file():
+            return False
+        found = 0
+        for folder, _, files in os.walk(output):
+            rel = os.path.relpath(folder, output)
+            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+            for name in files:
+                relpath = prefix + name
+                if relpath == MARKER:
+                    continue
+                expected = manifest.get(relpath)
+                try:
+                    st = os.lstat(os.path.join(folder, name))
+                except OSError:
+                    return False
+                if expected is None or expected[1:] != (st.st_size, st.st_mtime_ns, st.st_ino):
+                    return False
+                found += 1
+        return found == len(manifest)
+
+    def _scan_inputs(self, previous: State, hints: Iterable[str | Path] | None) -> _Scan:
+        """Hash every input (trusting unchanged stats, see cache.Inputs), or with `hints` only
+        what they name, the rest as this Builder's last scan found it."""
+        settings = self.settings
+        content = settings.content_dir.resolve()
+        templates = settings.templates_dir.resolve()
+        old = self._scan if hints is not None else None
+        inputs = Inputs(previous.files, previous.scan_ns)
+        touched: set[str] = set()
+        templates_touched = global_touched = True
+        if old is not None:
+            templates_touched = global_touched = False
+            for hint in hints or ():
+                path = Path(os.path.abspath(hint))
+                if path.is_relative_to(templates):
+                    templates_touched = True
+                elif path.is_relative_to(content):
+                    parts = path.relative_to(content).parts
+                    if len(parts) >= 2 and parts[0] in schema.RECORD_TYPES:
+                        touched.add(f"{parts[0]}/{parts[1]}")
+                    else:
+                        global_touched = True
+                else:  # outside what we know how to narrow down: check everything
+                    return self._scan_inputs(previous, None)
+            stale = [str(content / name) for name in touched]
+            if templates_touched:
+                stale.append(str(templates))
+            keep = {path: stamp for path, stamp in old.inputs.stamps.items() if not any(path.startswith(s + os.sep) for s in stale)}
+            inputs.stamps.update(keep)
+
+        # the top of content/: site.yaml, the supporting files, anything else (reported there)
+        if old is None or global_touched:
+            top: list[tuple[str, str]] = []
+            if content.is_dir():
+                for entry in sorted(os.scandir(content), key=lambda e: e.name):
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.name in schema.RECORD_TYPES and entry.is_dir():
+                        # loose files among the record folders are reported: they count too
+                        top += [(f"{entry.name}/{e.name}", "file") for e in os.scandir(entry.path) if not e.is_dir()]
+                    elif entry.is_dir():
+                        top += [(f"{entry.name}/{rel}", kind) for rel, kind in inputs.tree(Path(entry.path))]
+                    else:
+                        top.append((entry.name, inputs.sha(Path(entry.path)) or "unreadable"))
+            global_digest = digest_of(top)
+        else:
+            global_digest = old.global_digest
+
+        folders: dict[str, tuple[str, Path, str | None]] = {}
+        for section in schema.RECORD_TYPES:
+            section_dir = content / section
+            if not section_dir.is_dir():
+                continue
+            for entry in sorted(os.scandir(section_dir), key=lambda e: e.name):
+                if entry.name.startswith(".") or not entry.is_dir():
+                    continue
+                name = f"{section}/{entry.name}"
+                known = old.folders.get(name) if old is not None and name not in touched else None
+                if known is not None:
+                    folders[name] = known
+                    continue
+                try:
+                    tree = inputs.tree(Path(entry.path))
+                except OSError:
+                    folders[name] = (section, Path(entry.path), None)
+                    continue
+                digest = None if any(kind == "unreadable" for _, kind in tree) else digest_of(tree)
+                folders[name] = (section, Path(entry.path), digest)
+
+        templates_digest = digest_of(inputs.tree(templates)) if (old is None or templates_touched) else old.templates_digest
+        node_modules = Path(os.environ.get("OGPSITE_NODE_MODULES") or settings.project_root / "node_modules")
+        extra = [_stat_text(node_modules / ".package-lock.json"), _stat_text(settings.project_root / "package-lock.json")]
+        signature = digest_of(
+            generator_version(),
+            settings.base_url,
+            settings.today.isoformat(),
+            global_digest,
+            templates_digest,
+            sorted((name, digest) for name, (_, _, digest) in folders.items()),
+            extra,
+        )
+        if any(digest is None for _, _, digest in folders.values()):
+            signature = "uncacheable:" + signature  # never equal: always build
+        return _Scan(inputs, folders, global_digest, templates_digest, signature)
+
+    def _record_loader(self, previous: State, scan: _Scan, loaded: dict[str, tuple[str, Any]]) -> Any:
+        """load_content's record loader: cached results for unchanged folders, the rest in parallel."""
+
+        def load(content: Content, items: list[tuple[str, Path]], languages: list[str], project_root: Path) -> list[Any]:
+            default = content.site.default_language if content.site else languages[0]
+            results: list[Any] = [None] * len(items)
+            keys: list[str | None] = []
+            todo: list[int] = []
+            for n, (section, folder) in enumerate(items):
+                name = f"{section}/{folder.name}"
+                tree = scan.folders.get(name, (section, folder, None))[2]
+                key = digest_of(tree, languages, default, project_root.as_posix()) if tree else None
+                keys.append(key)
+                if key is not None:
+                    memory = self._loaded.get(name)
+                    if memory is not None and memory[0] == key:
+                        loaded[name] = memory
+                        results[n] = memory[1]
+                        continue
+                    old = previous.records.get(name)
+                    if old is not None and old[0] == key:
+                        try:
+                            result = pickle.loads(old[1])
+                        except Exception:  # an unreadable entry is only a cache miss
+                            result = None
+                        if result is not None:
+                            loaded[name] = (key, (*result, old[1]))
+                            results[n] = loaded[name][1]
+                            continue
+                todo.append(n)
+            if todo:
+                self.progress.stage("Loading records", len(todo))
+                job = _LoadJob(content.root, project_root, languages, default)
+                tasks: list[parallel.Task] = [
+                    (_load_chunk, [(n, items[n][0], items[n][1]) for n in part]) for part in iter_chunks(todo, 32)
+                ]
+                for _, chunk in parallel.run(job, tasks, self.workers if len(todo) >= INLINE_BELOW else 1):
+                    for n, blob in chunk:
+                        section, folder = items[n]
+                        loaded[f"{section}/{folder.name}"] = (keys[n] or "", (*pickle.loads(blob), blob))
+                        results[n] = loaded[f"{section}/{folder.name}"][1]
+                    self.progress.advance(len(chunk))
+            return [(result[0], result[1]) for result in results]
+
+        return load
+
+    def _render(
+        self,
+        job: _RenderJob,
+        dirty: list[int],
+        page_digests: list[str],
+        new_pages: dict[str, PageEntry],
+        digests: dict[str, dict[str, str]],
+    ) -> tuple[list[tuple[dict[str, bytes], list[Problem]]], list[Problem]]:
+        """Render the dirty pages and run the output stages, in worker processes when worth it.
+        Returns each stage's (files, problems) and the errors that stop the build."""
+        self.progress.stage("Rendering pages", len(dirty))
+        stages = len(OUTPUT_STAGES)
+        size = max(4, min(48, len(dirty) // (self.workers * 6) or 4))
+        tasks: list[parallel.Task] = [(_run_stage, i) for i in range(stages)]
+        tasks += [(_render_chunk, [(i, page_digests[i]) for i in part]) for part in iter_chunks(sorted(dirty), size)]
+        results: list[Any] = [None] * stages
+        problems: list[Problem] = []
+        interned: dict[frozenset[str], frozenset[str]] = {}
+        me = os.getpid()
+        for index, result in parallel.run(job, tasks, self.workers if len(dirty) >= INLINE_BELOW else 1):
+            if index < stages:
+                files, stage_problems, memo, pid = result
+                results[index] = (files, stage_problems)
+                if pid != me:
+                    job.stage_context.cache.merged(memo)
+                continue
+            rendered, chunk_digests, chunk_problems, pid = result
+            for i, relpath, written, sha, reads in rendered:
+                if pid != me:
+                    job.writer.record(relpath, written)
+                reads = {key: interned.setdefault(attrs, attrs) for key, attrs in reads.items()}
+                new_pages[job.pages[i].url] = PageEntry(relpath, page_digests[i], sha, reads)
+            for key, attrs in chunk_digests.items():
+                digests.setdefault(key, {}).update(attrs)
+            problems += chunk_problems
+            self.progress.advance(len(rendered) + len(chunk_problems))
+        errors = sorted(set(problems))[:10]
+        for files_problems in results:
+            errors += [p for p in files_problems[1] if p.is_error]
+        return results, errors
+
+
+# --- worker side (see parallel.py) ---------------------------------------------------------------
+
+
+def _load_chunk(chunk: list[tuple[int, str, Path]]) -> list[tuple[int, bytes]]:
+    from .content import load_record
+
+    job: _LoadJob = parallel.current_job()
+    out = []
+    for n, section, folder in chunk:
+        record, problems = load_record(folder, section, job.content_root, job.project_root, job.languages)
+        texts = texts_for(record, job.languages, job.default) if record is not None else {}
+        out.append((n, pickle.dumps((record, problems, texts), protocol=pickle.HIGHEST_PROTOCOL)))
+    return out
+
+
+def _render_chunk(chunk: list[tuple[int, str]]) -> tuple[list[Any], dict[str, dict[str, str]], list[Problem], int]:
+    job: _RenderJob = parallel.current_job()
+    index = job.renderer.index
+    rendered = []
+    digests: dict[str, dict[str, str]] = {}
+    problems = []
+    for i, _ in chunk:
+        page = job.pages[i]
+        try:
+            html, reads = job.renderer.render_tracked(page)
+        except RENDER_ERRORS as exc:
+            problems.append(_template_problem(exc, page, job.settings))
+            continue
+        data = html.encode("utf-8")
+        relpath = output_file(page.url)
+        written = job.writer.write(relpath, data)
+        for key, attrs in reads.items():
+            known = digests.setdefault(key, {})
+            for attr in attrs:
+                if attr not in known:
+                    known[attr] = index.digest(key, attr)
+        rendered.append((i, relpath, written, hashlib.sha256(data).hexdigest(), reads))
+    return rendered, digests, problems, os.getpid()
+
+
+def _run_stage(number: int) -> tuple[dict[str, bytes], list[Problem], dict[str, dict[Any, Any]], int]:
+    job: _RenderJob = parallel.current_job()
+    files, problems = OUTPUT_STAGES[number](job.model, job.stage_context)
+    return files, problems, job.stage_context.cache.current, os.getpid()
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _touched(reads: dict[str, frozenset[str]], changed: dict[str, set[str]]) -> bool:
+    """Whether a page read any value that changed."""
+    if not changed:
+        return False
+    if len(changed) < len(reads):
+        return any(key in reads and not reads[key].isdisjoint(attrs) for key, attrs in changed.items())
+    return any(key in changed and not attrs.isdisjoint(changed[key]) for key, attrs in reads.items())
+
+
+def _intact(output: Path, relpath: str, sha: str, manifest: dict[str, tuple[str, int, int, int]]) -> bool:
+    """The published file is the one the last build wrote with this content."""
+    expected = manifest.get(relpath)
+    if expected is None or expected[0] != sha:
+        return False
+    try:
+        st = os.lstat(output / relpath)
+    except OSError:
+        return False
+    return expected[1:] == (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _manifest(output: Path, shas: dict[str, str]) -> dict[str, tuple[str, int, int, int]]:
+    manifest = {}
+    for relpath, sha in shas.items():
+        st = os.lstat(output / relpath)
+        manifest[relpath] = (sha, st.st_size, st.st_mtime_ns, st.st_ino)
+    return manifest
+
+
+def _record_keys(loaded: dict[str, tuple[str, Any]]) -> dict[tuple[str, str], str]:
+    out = {}
+    for key, result in loaded.values():
+        record: RecordSource | None = result[0]
+        if record is not None and key:
+            out[(record.section, record.slug)] = key
+    return out
+
+
+def _stat_text(path: Path) -> str:
+    try:
+        st = path.stat()
+    except OSError:
+        return "-"
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"

@@ -1,21 +1,33 @@
-"""Render stage: one page = a pure function of (model, page, language) through Jinja."""
+"""Render stage: one page = a pure function of (model, page, language) through Jinja.
+
+Pages render against read-logging proxies of the model (deps.py): `render_tracked` returns what a
+page read, so a later build re-renders only the pages whose reads changed. Templates and helpers
+must reach the model through the context (`site`, `record`, `pagination`…), never through a
+closure or a module global, or the dependency tracking cannot see it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import meta as jinja_meta
 
 from . import i18n, meta
+from .deps import ModelIndex, ReadSet, Session, TrackingContext, activate, current_session, deactivate
 from .model import Record, SiteModel
 from .pages import Page
+from .pagination import Listings, around, past_events, upcoming_events
 from .urls import absolute, base_path, in_language, record_url, relative, section_url
+
+# Context values shared by every page of a language; a page depends on those it looks up.
+SHARED_NAMES = frozenset({"today", "upcoming_events", "past_events", "language_names", "absolute", "site_title"})
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,7 @@ class RenderSettings:
         return self.templates_dir / "locale"
 
 
+@lru_cache(maxsize=64)
 def language_name(lang: str) -> str:
     """A language's name in itself: English, Español."""
     name = Locale.parse(lang).get_display_name(lang) or lang
@@ -87,14 +100,31 @@ def _text(ctx: Any, record: Record) -> Any:
     return record.text(ctx["lang"])
 
 
+class _Absolute:
+    """`absolute(url)` in templates; its digest is the base URL it depends on."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+
+    def __call__(self, url: str) -> str:
+        return absolute(self.base_url, url)
+
+    def _ogp_digest(self) -> str:
+        return self.base_url
+
+
 class Renderer:
     """Holds one Jinja environment per language; `render(page)` is free of side effects."""
 
-    def __init__(self, model: SiteModel, settings: RenderSettings):
+    def __init__(self, model: SiteModel, settings: RenderSettings, listings: Listings | None = None, universe: str = ""):
         self.model = model
         self.settings = settings
+        self.listings = listings or Listings(model, settings.today)
+        self.universe = universe  # digest of every input, for a page that reads "everything"
         self._envs: dict[str | None, Environment] = {}
         self._translations: dict[str, Any] = {}
+        self._shared: dict[str | None, dict[str, Any]] = {}
+        self._template_digests: dict[tuple[str, str | None], str] = {}
 
     @cached_property
     def asset_versions(self) -> dict[str, str]:
@@ -106,6 +136,32 @@ class Renderer:
                     versions[name] = hashlib.sha256(file.read_bytes()).hexdigest()[:10]
         return versions
 
+    @cached_property
+    def catalog_digests(self) -> dict[str, str]:
+        """A digest of each language's UI catalog, so a translation edit re-renders its pages."""
+        out = {}
+        for lang in self.model.languages:
+            po = self.settings.locale_dir / lang / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+            out[lang] = hashlib.sha256(po.read_bytes()).hexdigest()[:16] if po.exists() else "-"
+        return out
+
+    @cached_property
+    def plan_pages(self) -> dict[str, dict[str, str]]:
+        """Per language: action plan -> the commitments listing page (and anchor) where it starts."""
+        return {lang: self.listings.plan_pages(lang) for lang in self.model.languages}
+
+    @cached_property
+    def index(self) -> ModelIndex:
+        """Names for everything a page can read, including the shared values of the context."""
+        pseudo: dict[str, Any] = {"catalogs": self.catalog_digests, "assets": self.asset_versions}
+        for lang in [None, *self.model.languages]:
+            pseudo[f"ctx:{lang or '-'}"] = self.shared_context(lang)
+        for lang, plans in self.plan_pages.items():
+            pseudo[f"listing.plans:{lang}"] = plans
+        index = ModelIndex(self.model, pseudo, self.universe)
+        index.add_entity("settings", self.settings)  # its attributes are read one by one (base_url…)
+        return index
+
     def translations(self, lang: str) -> Any:
         if lang not in self._translations:
             self._translations[lang] = i18n.load_translations(self.settings.locale_dir, lang)
@@ -113,6 +169,9 @@ class Renderer:
 
     def translate(self, lang: str, message: str) -> str:
         """A UI string in a given language, for pages that speak several (404, language chooser)."""
+        session = current_session()
+        if session is not None:
+            session.log("catalogs", "[" + lang)
         return self.translations(lang).gettext(message)
 
     def environment(self, lang: str | None) -> Environment:
@@ -125,6 +184,7 @@ class Renderer:
                 trim_blocks=True,
                 lstrip_blocks=True,
             )
+            env.context_class = TrackingContext
             translations = self.translations(lang or self.model.default_language)
             env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
             env.globals.update(
@@ -137,40 +197,102 @@ class Renderer:
                 name=_name,
                 **meta.TEMPLATE_GLOBALS,  # JSON-LD and Open Graph helpers
             )
-            env.filters.update(date=_date, date_range=_date_range, number=_number, name=_name)
+            env.filters.update(date=_date, date_range=_date_range, number=_number, name=_name, around=around)
             self._envs[lang] = env
         return self._envs[lang]
 
-    def context(self, page: Page) -> dict[str, Any]:
+    def shared_context(self, lang: str | None) -> dict[str, Any]:
+        """The context values every page of a language shares (computed once)."""
+        if lang not in self._shared:
+            model, today = self.model, self.settings.today
+            self._shared[lang] = {
+                "settings": self.settings,
+                "today": today,
+                "upcoming_events": upcoming_events(model, today),
+                "past_events": past_events(model, today),  # most recent first
+                "language_names": {code: language_name(code) for code in model.languages},
+                "absolute": _Absolute(self.settings.base_url),
+                "site_title": model.site.title.get(lang or model.default_language) or model.site.title[model.default_language],
+            }
+        return self._shared[lang]
+
+    def _page_values(self, page: Page) -> dict[str, Any]:
+        """What only this page has: its record, language alternates and place in a listing."""
         model = self.model
-        lang = page.lang
         alternates = []
-        if lang is not None:
+        if page.lang is not None:
             for other in model.languages:
                 url = in_language(page.url, other)
-                alternates.append({"lang": other, "url": url, "name": language_name(other), "current": other == lang})
-        record = model.by_key.get((page.section, page.slug)) if page.slug else None
-        today = self.settings.today
-        # An event stays "upcoming" until its last day has passed.
-        upcoming = [e for e in model.records["events"] if (e.facts.end or e.facts.start) >= today]
-        past = [e for e in reversed(model.records["events"]) if (e.facts.end or e.facts.start) < today]
+                alternates.append({"lang": other, "url": url, "name": language_name(other), "current": other == page.lang})
+        first_url = page.url if page.number == 1 else page.url.rsplit("page/", 1)[0]
         return {
             "page": page,
-            "lang": lang,
-            "site": model,
-            "settings": self.settings,
-            "today": self.settings.today,
-            "record": record,
-            "upcoming_events": upcoming,
-            "past_events": past,  # most recent first
+            "lang": page.lang,
+            "record": model.by_key.get((page.section, page.slug)) if page.slug else None,
             "alternates": alternates,
-            "language_names": {code: language_name(code) for code in model.languages},
             "canonical": absolute(self.settings.base_url, page.url),
-            "absolute": lambda url: absolute(self.settings.base_url, url),
-            "asset_versions": self.asset_versions,
-            "site_title": model.site.title.get(lang or model.default_language) or model.site.title[model.default_language],
+            "pagination": self.listings.paginate(page.template, page.slug, first_url, page.number),
         }
 
+    def context(self, page: Page, session: Session | None = None) -> dict[str, Any]:
+        session = session or Session(self.index)
+        wrap = session.wrap
+        values = self._page_values(page)
+        context = {name: wrap(value) for name, value in self.shared_context(page.lang).items()}
+        context.update(values)
+        context["site"] = wrap(self.model)
+        context["record"] = wrap(values["record"]) if values["record"] is not None else None
+        context["pagination"] = session.view(values["pagination"]) if values["pagination"] is not None else None
+        context["asset_versions"] = wrap(self.asset_versions)
+        context["plan_pages"] = wrap(self.plan_pages.get(page.lang or self.model.default_language, {}))
+        return context
+
+    def render_tracked(self, page: Page) -> tuple[str, ReadSet]:
+        """The page's HTML and what it read from the model (see deps.py)."""
+        session = Session(self.index, f"ctx:{page.lang or '-'}")
+        session.context_names = SHARED_NAMES
+        token = activate(session)
+        try:
+            template = self.environment(page.lang).get_template(page.template)
+            html = template.render(self.context(page, session))
+        finally:
+            deactivate(token)
+        return html, session.read_set()
+
     def render(self, page: Page) -> str:
-        template = self.environment(page.lang).get_template(page.template)
-        return template.render(self.context(page))
+        return self.render_tracked(page)[0]
+
+    # --- what a cached page is keyed by, besides its reads ------------------------------------
+
+    def page_digest(self, page: Page) -> str:
+        """Digest of the page's own context values and of the templates and catalog it uses."""
+        values = self._page_values(page)
+        return self.index.value_digest([values, self.template_digest(page.template, page.lang)])
+
+    def template_digest(self, name: str, lang: str | None) -> str:
+        key = (name, lang)
+        if key not in self._template_digests:
+            env = self.environment(lang)
+            h = hashlib.blake2b(digest_size=12)
+            for template in sorted(self._template_closure(env, name)):
+                source, _, _ = env.loader.get_source(env, template)  # type: ignore[union-attr]
+                h.update(template.encode() + b"\0" + source.encode("utf-8", "surrogatepass") + b"\0")
+            h.update(self.catalog_digests.get(lang or self.model.default_language, "-").encode())
+            self._template_digests[key] = h.hexdigest()
+        return self._template_digests[key]
+
+    def _template_closure(self, env: Environment, name: str) -> set[str]:
+        """The template and every template it extends, includes or imports."""
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            source, _, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
+            for ref in jinja_meta.find_referenced_templates(env.parse(source)):
+                if ref is None:  # a name computed at run time: depend on every template
+                    return set(env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml", ".txt"))))
+                todo.append(ref)
+        return seen
