@@ -445,4 +445,3 @@ def changed_reads(old: Mapping[str, Mapping[str, str]], index: ModelIndex, owner
             if index.digest(key, attr) != digest:
                 changed.setdefault(key, set()).add(attr)
     return changed
-

@@ -35,11 +35,11 @@ def _lastmod(model: SiteModel, section: str | None, slug: str | None) -> dt.date
     return None
 
 
-def build_sitemap(model: SiteModel, base_url: str) -> bytes:
+def build_sitemap(model: SiteModel, base_url: str, today: dt.date | None = None) -> bytes:
     ET.register_namespace("", SITEMAP_NS)
     ET.register_namespace("xhtml", XHTML_NS)
     urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
-    for page in plan_pages(model):
+    for page in plan_pages(model, today):  # the build date: how many pages of past events there are
         if page.url in NOT_LISTED:
             continue
         entry = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
@@ -76,4 +76,4 @@ def sitemap_stage(model: SiteModel, context: StageContext) -> tuple[dict[str, by
             severity="warning",
         )
         return {ROBOTS_URL: build_robots(base_url, False)}, [warning]
-    return {SITEMAP_URL: build_sitemap(model, base_url), ROBOTS_URL: build_robots(base_url, True)}, []
+    return {SITEMAP_URL: build_sitemap(model, base_url, context.settings.today), ROBOTS_URL: build_robots(base_url, True)}, []
