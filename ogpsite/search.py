@@ -181,7 +181,7 @@ class Analyzer:
         return counts
 
     def lunr_pipeline(self) -> list[Callable[..., Any]]:
-        """The steps as Python lunr pipeline functions, so the index names their labels."""
+        """The steps as Python lunr pipeline functions (labelled), for lunr's own Builder and Index."""
         functions = []
         for label, step in self.steps:
 
