@@ -168,6 +168,13 @@ def test_typing_and_operators(node: str, sample_site: Path) -> None:
     assert "AR0090" in ids(got["title:federal"])
     assert all("federal" in r["title"].lower() for r in got["title:federal"]["results"])
     assert "AR0090" in ids(got["participacion~1"])
+    # Typing a word letter by letter never loses the records the whole word finds.
+    word = "participaciones"
+    typed = query(node, sample_site, "es", [word[:n] for n in range(4, len(word) + 1)])
+    for n in range(4, len(word) + 1):
+        assert set(ids(typed[word[:n]])) >= set(ids(typed[word])), word[:n]
+    english = query(node, sample_site, "en", ["transpa", "transparen", "transparency"])
+    assert set(ids(english["transpa"])) >= set(ids(english["transparen"])) >= set(ids(english["transparency"])) != set()
     # No record has both words: the reader gets the records with any of them, and is told so.
     assert got["federal zzzz "]["status"] == "any" and "AR0090" in ids(got["federal zzzz "])
 

@@ -48,10 +48,25 @@
     register();
     var index = lunr.Index.load(indexData);
     var cache = new Map();
+    var sorted = null; // the index's terms in order, made on the first prefix search
     return {
       index: index,
       store: store,
       docs: store.docs,
+      isTerm: function (term) {
+        return Object.prototype.hasOwnProperty.call(index.invertedIndex, term);
+      },
+      /* Whether some term of the index begins with `prefix` (binary search). */
+      hasPrefix: function (prefix) {
+        if (sorted === null) sorted = Object.keys(index.invertedIndex).sort();
+        var low = 0, high = sorted.length;
+        while (low < high) {
+          var mid = (low + high) >>> 1;
+          if (sorted[mid] < prefix) low = mid + 1;
+          else high = mid;
+        }
+        return low < sorted.length && sorted[low].lastIndexOf(prefix, 0) === 0;
+      },
       /* The terms a typed word becomes: exactly what the index holds for that word. */
       terms: function (word) {
         var key = word.toLowerCase();
@@ -75,6 +90,23 @@
     });
   }
 
+  /* The beginning to complete for a word being typed. Half a word often stems past the term the
+     whole word has ("participac" → the index has "particip", "transparen" → "transpar"), so a
+     term that begins the stem, at most three letters shorter, wins; then the stem itself if some
+     term begins with it ("tsach" → tsachil); then any shorter term that begins it. */
+  function typedPrefix(engine, stem) {
+    var shortest = Math.max(MIN_PREFIX, stem.length - 3);
+    var n;
+    for (n = stem.length; n >= shortest; n--) {
+      if (engine.isTerm(stem.slice(0, n))) return stem.slice(0, n);
+    }
+    if (engine.hasPrefix(stem)) return stem;
+    for (n = shortest - 1; n >= MIN_PREFIX; n--) {
+      if (engine.isTerm(stem.slice(0, n))) return stem.slice(0, n);
+    }
+    return stem;
+  }
+
   /* Plain words: every word must match (prefix-matching the last one while it is being typed);
      when no record has them all, records with any of them. */
   function plainSearch(engine, text) {
@@ -86,7 +118,7 @@
       terms.forEach(function (term) {
         var prefix = last && typing && term.length >= MIN_PREFIX;
         clauses.push({
-          term: term,
+          term: prefix ? typedPrefix(engine, term) : term,
           usePipeline: false,
           wildcard: prefix ? lunr.Query.wildcard.TRAILING : lunr.Query.wildcard.NONE
         });
