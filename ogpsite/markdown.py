@@ -10,6 +10,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .sources import CONTROL_CHARACTERS
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "dl", "dt", "em", "figcaption",
     "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p", "pre", "q",
@@ -68,7 +70,9 @@ def render_markdown(text: str, heading_offset: int = 1) -> Markup:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return Markup(clean)
+    # Character references in raw HTML (&#4;, &#xFFFE;) can still spell control characters: XML
+    # feeds refuse them, so they become U+FFFD as markdown-it does for its own references.
+    return Markup(CONTROL_CHARACTERS.sub("\ufffd", clean))
 
 
 def plain_text(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,13 @@ from .errors import Problem
 # these is a mistake or an attack, and is refused before it is read, so it cannot stall a build.
 MAX_YAML_BYTES = 1_000_000
 MAX_MARKDOWN_BYTES = 500_000  # about 80,000 words; Markdown parsing slows on pathological text
+
+
+# Characters that have no place in text: C0 and C1 controls (tab and line ends aside), unpaired
+# surrogates and the non-characters U+FFFE/U+FFFF. They are invisible in editors, break XML feeds
+# and can drive terminals, so they are refused with their line rather than passed on.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+CONTROL_HINT = "delete it (it often comes from copying text out of a PDF or word processor)"
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,10 @@ def read_text(file: Path, display: str, content_root: Path, limit: int) -> tuple
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [Problem(display, line, "contains a NUL character", "save the file as plain UTF-8 text")]
+    control = CONTROL_CHARACTERS.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        return None, [Problem(display, line, f"contains an invisible control character (U+{ord(control.group()):04X})", CONTROL_HINT)]
     if not text.strip():
         return None, [Problem(display, 0, "file is empty", "fill it in, or delete it")]
     # Windows (CRLF) and old Mac (CR) line ends read like Unix ones, so line numbers agree everywhere.

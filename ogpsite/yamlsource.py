@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import yaml
 
 from .errors import Problem
+from .sources import CONTROL_CHARACTERS, CONTROL_HINT
 
 Location = tuple[str | int, ...]
 
@@ -64,12 +65,9 @@ _ContentLoader.add_constructor("tag:yaml.org,2002:int", _ContentLoader.construct
 
 
 def _bad_character(text: str) -> str | None:
-    """The first character that has no place in content text, as U+XXXX."""
-    for char in text:
-        code = ord(char)
-        if (code < 0x20 and char not in "\t\n\r") or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
-            return f"U+{code:04X}"
-    return None
+    """The first character that has no place in content text (escapes can write them), as U+XXXX."""
+    found = CONTROL_CHARACTERS.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
 
 
 def _check_characters(data: Any, loc: Location, doc: YamlDocument, path: str, problems: list[Problem]) -> None:
@@ -82,7 +80,7 @@ def _check_characters(data: Any, loc: Location, doc: YamlDocument, path: str, pr
                     path,
                     doc.line_of(loc),
                     f"'{name}' contains an invisible control character ({bad})",
-                    "delete it (it often comes from copying text out of a PDF or word processor)",
+                    CONTROL_HINT,
                 )
             )
     elif isinstance(data, dict):
@@ -134,7 +132,11 @@ def _index_lines(node: yaml.Node, loc: Location, lines: dict[Location, int], off
 def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse one YAML document. `line_offset` shifts lines when the YAML is front matter."""
     problems: list[Problem] = []
-    loader = _ContentLoader(text)
+    try:
+        loader = _ContentLoader(text)  # the reader refuses raw control characters here
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(exc.position, 0)) + 1 + line_offset
+        return None, [Problem(path, line, f"contains an invisible control character (U+{exc.character:04X})", CONTROL_HINT)]
     try:
         node = loader.get_single_node()
         if node is None:

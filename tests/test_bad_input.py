@@ -130,6 +130,14 @@ CASES: dict[str, Case] = {
         lambda p: edit(p / THEME / "en.md", "title: Open State", 'title: "Open\\x1b[2J State"'),
         (f"{THEME}/en.md:2: 'title' contains an invisible control character (U+001B) — delete it",),
     ),
+    "a raw control character (backspace) in YAML": Case(
+        lambda p: write(p / THEME / "facts.yaml", "# the order\norder: 3\x08\n"),
+        (f"{THEME}/facts.yaml:2: contains an invisible control character (U+0008) — delete it",),
+    ),
+    "a raw control character in a Markdown body": Case(
+        lambda p: write(p / THEME / "en.md", "---\ntitle: Open State\n---\nFirst line.\nEnd of\x04 transmission.\n"),
+        (f"{THEME}/en.md:5: contains an invisible control character (U+0004) — delete it",),
+    ),
     "an unpaired surrogate": Case(
         lambda p: edit(p / THEME / "en.md", "title: Open State", 'title: "Open \\ud800 State"'),
         (f"{THEME}/en.md:2: 'title' contains an invisible control character (U+D800)",),
