@@ -190,3 +190,21 @@ def test_hostile_title_shows_as_text(project: Path, browser: Any) -> None:
             assert tab.locator("#search-page img").count() == 0
     context.close()
     assert dialogs == [] and errors == []
+
+
+def test_missing_index_is_explained_on_the_page(project: Path, browser: Any) -> None:
+    build(settings_for(project))
+    (project / "site" / "es" / "search-index.json").unlink()
+    context = browser.new_context()
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "404" not in msg.text else None)
+    with serve_strict(project / "site") as url:
+        tab.goto(url + "es/search/?q=gobierno")
+        status = tab.locator("#search-status")
+        tab.wait_for_function("() => document.querySelector('#search-status').textContent.startsWith('No se pudo')")
+        assert "No se pudo cargar el índice de búsqueda" in status.inner_text()
+        assert tab.locator(".search-result").count() == 0
+    context.close()
+    assert errors == []  # explained, not thrown
