@@ -209,6 +209,8 @@ class SearchDocument:
     text_lang: str | None = None  # set when the text is the default language standing in
 
     def store_entry(self) -> dict[str, str]:
+        # Short keys, as this is sent for every record: k kind, t title, u URL (relative to the
+        # language folder), s snippet, i commitment ID, l language of a stand-in (untranslated) text.
         entry = {"k": self.kind, "t": self.title, "u": self.url, "s": self.snippet}
         if self.record_id:
             entry["i"] = self.record_id
