@@ -20,7 +20,9 @@ def _settings(
         today = dt.date.fromisoformat(date) if date else dt.date.today()
     except ValueError:
         raise click.BadParameter(f"'{date}' is not a date; write YYYY-MM-DD", param_hint="--date") from None
-    return BuildSettings(Path.cwd(), Path(content), Path(templates), Path(output), base_url, today, use_cache=not no_cache, workers=jobs)
+    # '~' reaches us unexpanded when quoted ('--output "~/site"'); every stage must see one path.
+    output_dir = Path(output).expanduser()
+    return BuildSettings(Path.cwd(), Path(content), Path(templates), output_dir, base_url, today, use_cache=not no_cache, workers=jobs)
 
 
 def build_options(fn):  # type: ignore[no-untyped-def]
@@ -78,6 +80,10 @@ def run_build(
         print_problems(exc.problems)
         click.echo(f"Build failed: {len(exc.problems)} error(s). {output}/ was left as it was.", err=True)
         sys.exit(1)
+    except OSError as exc:  # the output's folder is read-only, the disk is full…: say so, no traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        click.echo(f"error: could not write the site: {exc.strerror or exc}{where}. {output}/ was left as it was.", err=True)
+        sys.exit(2)
     if quiet:
         return
     print_problems(report.warnings)

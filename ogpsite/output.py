@@ -12,6 +12,7 @@ creating and deleting one folder per page (tens of thousands) costs far more tha
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -78,6 +79,7 @@ def remove_stale_builds(output: Path) -> None:
     replaced before it is ever published); the others are deleted."""
     parent = output.resolve().parent
     spare = spare_dir(output)
+    _restore_previous(output.resolve())
     for stale in sorted(parent.glob(f".{output.resolve().name}.*-*")):
         if stale.is_dir() and (stale / MARKER).exists() and not _alive(stale.name.rsplit("-", 1)[-1]):
             if not spare.exists():
@@ -86,7 +88,35 @@ def remove_stale_builds(output: Path) -> None:
                     continue
                 except OSError:
                     pass
-            shutil.rmtree(stale, ignore_errors=True)
+            remove_tree(stale)
+
+
+def _restore_previous(output: Path) -> None:
+    """Where renameat2 is missing the swap takes two renames; a build killed between them leaves
+    no site and the old one as `.{name}.previous-PID`: put it back before anything else."""
+    if output.exists():
+        return
+    for previous in sorted(output.parent.glob(f".{output.name}.previous-*")):
+        if previous.is_dir() and (previous / MARKER).exists() and not _alive(previous.name.rsplit("-", 1)[-1]):
+            os.rename(previous, output)
+            return
+
+
+def remove_tree(folder: Path) -> None:
+    """Delete one of our folders, its marker last: if this is interrupted, the marker still says
+    the rest is ours, so the next build finishes the job instead of leaving it forever."""
+    if folder.is_symlink() or not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if entry.name == MARKER:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    (folder / MARKER).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def _alive(pid_text: str) -> bool:
@@ -130,12 +160,14 @@ class SiteWriter:
     a recycled folder's files may be hard links shared with the published site."""
 
     def __init__(self, output: Path):
-        self.output = output.resolve()
+        self.output = output.expanduser().resolve()  # the folder check_output_dir approved
         remove_stale_builds(self.output)
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.staging = self.output.parent / f".{self.output.name}.building-{os.getpid()}"
+        if self.staging.is_symlink() or (self.staging.exists() and not (self.staging / MARKER).exists()):
+            raise OutputRefused(f"refusing to use {self.staging}: ogpsite did not make it; move it away and build again")
         if self.staging.exists():
-            shutil.rmtree(self.staging)
+            remove_tree(self.staging)
         self.recycled = False
         spare = spare_dir(self.output)
         if spare.is_dir() and not spare.is_symlink() and (spare / MARKER).exists():
@@ -153,6 +185,7 @@ class SiteWriter:
 
     def write(self, relpath: str, data: bytes) -> bool:
         """Stage a file; True when written, False when the published one was the same (linked)."""
+        _check_relpath(relpath)
         previous = self.output / relpath
         if _same_file(previous, data) and self._link(previous, self.staging / relpath):
             self.record(relpath, False)
@@ -167,6 +200,7 @@ class SiteWriter:
 
     def reuse(self, relpath: str) -> bool:
         """Stage the published file unread (the build cache knows it is current); False if gone."""
+        _check_relpath(relpath)
         if self._link(self.output / relpath, self.staging / relpath):
             self.record(relpath, False)
             return True
@@ -246,4 +280,11 @@ class SiteWriter:
         try:
             os.rename(folder, spare_dir(self.output))
         except OSError:
-            shutil.rmtree(folder, ignore_errors=True)
+            remove_tree(folder)
+
+
+def _check_relpath(relpath: str) -> None:
+    """A stage may only name files inside the site: never '/etc/…' or '../…'."""
+    parts = relpath.split("/")
+    if not relpath or relpath.startswith("/") or "\\" in relpath or any(part in ("", ".", "..") for part in parts):
+        raise ValueError(f"refusing to write {relpath!r}: not a plain path inside the output folder")
