@@ -266,7 +266,8 @@ def serve_command(host: str, port: int, open_browser: bool, **options: object) -
     """Build, serve on http://127.0.0.1:8000/, rebuild on every change and reload the open pages."""
     from .serve import ServeOptions, serve
 
-    settings = _settings(*(options[k] for k in ("content", "templates", "output", "base_url", "date")))  # type: ignore[arg-type]
+    keys = ("content", "templates", "output", "base_url", "date", "no_cache")
+    settings = _settings(*(options[k] for k in keys))  # type: ignore[arg-type]
     try:
         status = serve(settings, ServeOptions(host, port, open_browser, bool(options["quiet"])))
     except KeyboardInterrupt:  # Ctrl-C before the server installed its own handler

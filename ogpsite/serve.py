@@ -94,8 +94,8 @@ class BuildState:
 class Rebuilder:
     """Runs the pipeline's build and records the outcome; never raises.
 
-    With the pipeline's incremental `Builder`, one instance lives as long as the server and is
-    told which files changed, so a save re-renders only the pages that read what it touched.
+    One incremental `pipeline.Builder` lives as long as the server and is told which files
+    changed, so a save re-renders only the pages that read what it touched.
     """
 
     def __init__(self, settings: pipeline.BuildSettings, state: BuildState, out: TextIO, quiet: bool = False):
@@ -103,16 +103,13 @@ class Rebuilder:
         self.state = state
         self.out = out
         self.quiet = quiet
-        self._builder: Any = None
+        self._builder: pipeline.Builder | None = None
         self._pending: set[str] = set()  # changes since the last successful build
 
     def _build(self, changed: Sequence[str]) -> pipeline.BuildReport:
-        builder_class = getattr(pipeline, "Builder", None)
-        if builder_class is None:
-            return pipeline.build(self.settings)
         self._pending.update(changed)
         if self._builder is None:
-            self._builder = builder_class(self.settings)
+            self._builder = pipeline.Builder(self.settings)
             report = self._builder.build()
         else:
             # A failed build may have stopped before reading every change: name them all again.
@@ -152,9 +149,7 @@ class Rebuilder:
         self.state.failure = None
         if not self.quiet:
             seconds = time.perf_counter() - started
-            rendered = getattr(report, "rendered", None)
-            detail = f", {rendered} rendered" if rendered is not None else ""
-            self.log(f"Built {report.pages} pages{detail} in {seconds:.2f} s{reason}.")
+            self.log(f"Built {report.pages} pages, {report.rendered} rendered in {seconds:.2f} s{reason}.")
         return True
 
 
@@ -431,9 +426,7 @@ def in_process(settings: pipeline.BuildSettings) -> pipeline.BuildSettings:
     no longer ends it and the pool waits for it forever) and any lock another thread holds at
     that moment. A save re-renders few pages anyway; only the first build is slower.
     """
-    if "workers" in {f.name for f in dataclasses.fields(settings)}:
-        return dataclasses.replace(settings, workers=1)  # type: ignore[call-arg]
-    return settings
+    return dataclasses.replace(settings, workers=1)
 
 
 async def _serve(settings: pipeline.BuildSettings, options: ServeOptions, out: TextIO, err: TextIO) -> int:
