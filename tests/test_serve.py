@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import shutil
 import signal
 import socket
@@ -266,3 +267,23 @@ def test_refuses_an_output_folder_it_did_not_make(project: Path) -> None:
     assert "refusing to replace site" in result.stderr and "--output" in result.stderr
     assert "Traceback" not in result.stderr
     assert (project / "site" / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def _counts(line: str) -> tuple[int, int]:
+    match = re.search(r"Built (\d+) pages, (\d+) rendered", line)
+    assert match, line
+    return int(match.group(1)), int(match.group(2))
+
+
+def test_a_save_re_renders_only_what_it_touched(served: Preview, project: Path) -> None:
+    edit(project / AR0090 / "en.md", "title: Federal Program on Open Government", "title: Federal Programme for Open Government")
+    pages, rendered = _counts(served.next_build())
+    # The record's pages, and the listings, theme pages and home pages that show its title.
+    assert 0 < rendered < pages / 4, (pages, rendered)
+    spanish_only = project / "content/themes/open-state/es.md"
+    edit(spanish_only, "title: Estado Abierto", "title: Estado abierto")
+    _, rendered_es = _counts(served.next_build())
+    assert 0 < rendered_es < pages / 4  # Spanish pages naming the theme only
+    edit(project / "templates/base.html", "<body>", '<body class="x">')
+    pages, rendered = _counts(served.next_build())
+    assert rendered > pages / 2  # every HTML page uses the base template
