@@ -50,6 +50,7 @@ from .pages import SECTIONS
 from .urls import record_url
 
 if TYPE_CHECKING:
+    from .cache import StageCache
     from .pipeline import StageContext
 
 INDEX_FILE = "search-index.json"
@@ -58,6 +59,7 @@ VENDOR_DIR = "assets/vendor"
 CORE_SCRIPT = "search-core.js"  # in templates/assets: our pipeline functions and query logic
 STORE_VERSION = 1
 SNIPPET_CHARS = 200
+ANALYSIS_VERSION = "1"  # bump when the Python side of the pipeline changes: cached terms are dropped
 
 # (field, boost). `id` holds a commitment's ID so `AR0090` and `ar0090` both find it.
 FIELDS: tuple[tuple[str, int], ...] = (
@@ -156,9 +158,12 @@ def plain_steps() -> list[Step]:
 class Analyzer:
     """Turns text into index terms; each distinct word is analysed once."""
 
-    def __init__(self, steps: list[Step]):
+    def __init__(self, steps: list[Step], data: Iterable[str] = ()):
         self.steps = steps
         self.term = lru_cache(maxsize=None)(self._term)
+        # Names what the terms depend on (steps, their word lists, the stemmer's version), for caches.
+        parts = [ANALYSIS_VERSION, metadata.version("snowballstemmer"), *(label for label, _ in steps), *data]
+        self.signature = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
 
     def _term(self, word: str) -> str | None:
         for _, step in self.steps:
@@ -219,7 +224,12 @@ class SearchDocument:
         return entry
 
 
-def build_index(documents: Iterable[SearchDocument], analyzer: Analyzer) -> dict[str, Any]:
+TermCounts = dict[str, dict[str, int]]  # field -> term -> occurrences
+
+
+def build_index(
+    documents: Iterable[SearchDocument], analyzer: Analyzer, analyse: Callable[[SearchDocument], TermCounts] | None = None
+) -> dict[str, Any]:
     """A serialised lunr.js 2.3.9 index of the documents (lunr-schema), as lunr's `Builder` makes it.
 
     Written directly because `Builder` is slow at this size: it re-tokenises character by character,
@@ -232,10 +242,12 @@ def build_index(documents: Iterable[SearchDocument], analyzer: Analyzer) -> dict
     frequencies: list[tuple[str, str, dict[str, int], int]] = []  # (field, ref, term -> count, length)
     lengths = dict.fromkeys(fields, 0)
     count = 0
+    analyse = analyse or (lambda doc: {name: analyzer.term_counts(doc.fields.get(name, "")) for name in fields})
     for doc in documents:
         count += 1
+        analysed = analyse(doc)
         for name in fields:
-            counts = analyzer.term_counts(doc.fields.get(name, ""))
+            counts = analysed[name]
             length = sum(counts.values())
             frequencies.append((name, doc.ref, counts, length))
             lengths[name] += length
@@ -464,13 +476,25 @@ def analyzer_for(lang: str, lunr_es: LunrSpanish) -> Analyzer:
     if lang == "en":
         return Analyzer(english_steps())
     if lang == "es":
-        return Analyzer(spanish_steps(lunr_es))
+        return Analyzer(spanish_steps(lunr_es), [lunr_es.word_characters, *sorted(lunr_es.stop_words)])
     return Analyzer(plain_steps())
 
 
-def build_language(model: SiteModel, lang: str, lunr_es: LunrSpanish) -> LanguageIndex:
+def build_language(model: SiteModel, lang: str, lunr_es: LunrSpanish, cache: StageCache | None = None) -> LanguageIndex:
+    """The index of one language. With a cache, each document's words are analysed once across
+    builds (most of the work), keyed by its text and the analysis; scores are always recomputed."""
     documents = documents_for(model, lang)
-    return LanguageIndex(lang, documents, build_index(documents, analyzer_for(lang, lunr_es)))
+    analyzer = analyzer_for(lang, lunr_es)
+    analyse = None
+    if cache is not None:
+        names = [name for name, _ in FIELDS]
+
+        def analyse(doc: SearchDocument) -> TermCounts:
+            text = "\x1f".join(doc.fields.get(name, "") for name in names)
+            key = (lang, analyzer.signature, hashlib.sha256(text.encode("utf-8")).hexdigest())
+            return cache.memo("search-terms", key, lambda: {name: analyzer.term_counts(doc.fields.get(name, "")) for name in names})
+
+    return LanguageIndex(lang, documents, build_index(documents, analyzer, analyse))
 
 
 def search_stage(model: SiteModel, context: StageContext) -> tuple[dict[str, bytes], list[Problem]]:
@@ -498,7 +522,7 @@ def search_stage(model: SiteModel, context: StageContext) -> tuple[dict[str, byt
     files = dict(vendor)
     core = core_path.read_bytes()
     for lang in model.languages:
-        built = build_language(model, lang, lunr_es)
+        built = build_language(model, lang, lunr_es, context.cache)
         built.scripts = script_urls(lang, vendor, core)
         files[f"{lang}/{INDEX_FILE}"] = built.index_bytes()
         files[f"{lang}/{DOCS_FILE}"] = built.docs_bytes()

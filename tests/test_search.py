@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -272,3 +273,31 @@ def test_search_page_degrades_and_speaks_spanish(sample_site: Path) -> None:
     assert page["data-msg-many"] == "{count} resultados para «{query}»."
     assert page["data-label-commitment"] == "Compromiso"
     assert (sample_site / "assets" / "search-core.js").is_file() and (sample_site / "assets" / "search.css").is_file()
+
+
+def test_words_are_analysed_once_across_builds(model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ogpsite.cache import StageCache
+    from ogpsite.pipeline import StageContext
+
+    settings = settings_for(ROOT, tmp_path / "site")
+    first = StageCache()
+    files, problems = search.search_stage(model, StageContext(settings, "/", first))
+    assert problems == [] and first.hits == 0
+    documents = sum(len(search.documents_for(model, lang)) for lang in ("en", "es"))
+    assert first.misses == documents
+
+    second = StageCache(first.current)
+    again, _ = search.search_stage(model, StageContext(settings, "/", second))
+    assert again == files  # the same bytes from cached terms
+    assert (second.hits, second.misses) == (documents, 0)
+
+    ar0090 = model.by_key[("commitments", "ar0090")]
+    original = ar0090.texts["en"]
+    ar0090.texts["en"] = dataclasses.replace(original, title="Federal Zebra Program")
+    third = StageCache(second.current)
+    try:
+        changed, _ = search.search_stage(model, StageContext(settings, "/", third))
+    finally:
+        ar0090.texts["en"] = original  # the model is shared by this module's tests
+    assert third.misses == 1
+    assert "zebra" in {term for term, _ in json.loads(changed[f"en/{search.INDEX_FILE}"])["invertedIndex"]}
