@@ -145,7 +145,7 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _supporting(target: Path) -> dict[str, list[str]]:
+def _supporting(target: Path, cycles: tuple[int, ...]) -> dict[str, list[str]]:
     """members, action plans, institutions and policy areas; returns slugs per member."""
     for name in ("site.yaml", "policy_areas.yaml"):
         shutil.copyfile(SAMPLE_CONTENT / name, target / name)
@@ -153,7 +153,7 @@ def _supporting(target: Path) -> dict[str, list[str]]:
     per_member: dict[str, list[str]] = {}
     for slug, code, en, es in MEMBERS:
         members.append(f"{slug}:\n  name: {{en: {_q(en)}, es: {_q(es)}}}\n  code: {code}")
-        for cycle in CYCLES:
+        for cycle in cycles:
             plans.append(
                 f"{code.lower()}-{cycle}:\n  member: {slug}\n  cycle: {cycle}\n"
                 f"  title: {{en: {_q(f'{en} Action Plan {cycle}')}, es: {_q(f'Plan de Acción de {es} {cycle}')}}}"
@@ -172,10 +172,14 @@ def _supporting(target: Path) -> dict[str, list[str]]:
     return per_member
 
 
-def generate(target: Path, n: int = 10_000, seed: int = 2017, events: int | None = None, stories: int | None = None) -> Path:
-    """Write a content/ folder with n commitments into `target` (created; must not exist)."""
+def generate(
+    target: Path, n: int = 10_000, seed: int = 2017, events: int | None = None, stories: int | None = None, cycles: int = len(CYCLES)
+) -> Path:
+    """Write a content/ folder with n commitments into `target` (created; must not exist).
+    `cycles`: action plans per member (the latest ones), so fewer make each plan longer."""
     target.mkdir(parents=True)
-    institutions = _supporting(target)
+    plan_cycles = CYCLES[-cycles:]
+    institutions = _supporting(target, plan_cycles)
     for theme in THEMES:  # the seven themes of the sample site, as they are
         shutil.copytree(SAMPLE_CONTENT / "themes" / theme, target / "themes" / theme)
     events = max(3, n * 3 // 100) if events is None else events
@@ -190,7 +194,7 @@ def generate(target: Path, n: int = 10_000, seed: int = 2017, events: int | None
         facts = [
             f"id: {cid}",
             f"member: {slug}",
-            f"action_plan: {code.lower()}-{rng.choice(CYCLES)}",
+            f"action_plan: {code.lower()}-{rng.choice(plan_cycles)}",
             f"status: {rng.choice(['active', 'active', 'inactive'])}",
             f"policy_areas: [{', '.join(rng.sample(POLICY_AREAS, rng.randint(1, 3)))}]",
             f"themes: [{', '.join(rng.sample(THEMES, rng.randint(1, 3)))}]",

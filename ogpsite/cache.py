@@ -198,7 +198,14 @@ class Cache:
     def _connect(self) -> sqlite3.Connection:
         self.folder.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=60)
-        db.executescript(_SCHEMA)
+        try:
+            db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError:  # not a database (any more): a cache is only ever rebuilt
+            db.close()
+            self.path.unlink(missing_ok=True)
+            self.valid = False
+            db = sqlite3.connect(self.path, timeout=60)
+            db.executescript(_SCHEMA)
         return db
 
     def load(self) -> State:
