@@ -100,7 +100,7 @@ def _event_facts(slug: str, content: Content, today: dt.date) -> str:
 # Required: start, city, country, kind.
 start: {today.isoformat()}   # TODO: the first day, written YYYY-MM-DD
 # end: {today.isoformat()}   # the last day, for an event of several days
-city: {_q("TODO: city")}
+city: {_q("TODO: city")}   # where it takes place
 country: {country}   # TODO: confirm; a key of content/members.yaml
 kind: national   # TODO: confirm; one of: {_choices(schema.EventKind)}
 themes: []   # folder names in content/themes/, e.g. [open-state]
