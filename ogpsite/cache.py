@@ -104,6 +104,9 @@ class Inputs:
         self.stamps[key] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, digest)
         return digest
 
+    def sha_of(self, path: str) -> str | None:
+        return self.sha(Path(path))
+
     def tree(self, root: Path, skip_hidden: bool = False) -> list[tuple[str, str]]:
         """(relative path, hash or kind) for everything under root, sorted; symlinks by target too."""
         out: list[tuple[str, str]] = []

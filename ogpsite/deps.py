@@ -28,6 +28,7 @@ from pathlib import PurePath
 from typing import Any
 
 from jinja2.runtime import Context
+from jinja2.utils import missing
 from markupsafe import Markup
 from pydantic import BaseModel
 
@@ -46,6 +47,7 @@ _SCALARS = frozenset({str, Markup, int, float, bool, type(None), dt.date, dt.dat
 _ATTR_CACHE: dict[tuple[type, str], tuple[str, Any]] = {}
 _INTERNED: dict[frozenset[str], frozenset[str]] = {}
 _PLAIN_DATACLASSES: set[type] = set()
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 ReadSet = dict[str, frozenset[str]]  # entity key -> attributes read
 
@@ -65,6 +67,7 @@ class ModelIndex:
         self.keys: dict[int, tuple[str, int]] = {}
         self.objects: dict[str, tuple[Any, int]] = {}
         self.owners: dict[str, str] = {}
+        self.dicts: dict[int, bool] = {}  # a record's dicts (refs, texts…): whether values need proxies
         self._digests: dict[tuple[str, str], str] = {}
         self._add("site", model, DATACLASS, GLOBAL)
         self._add("site.site", model.site, PYDANTIC, GLOBAL)
@@ -99,8 +102,12 @@ class ModelIndex:
         self._add(f"rec:{name}", record, DATACLASS, name)
         if isinstance(record.facts, BaseModel):
             self._add(f"facts:{name}", record.facts, PYDANTIC, name)
+        self.dicts[id(record.refs)] = True
+        self.dicts[id(record.texts)] = True
         for lang, text in record.texts.items():
             self._add(f"text:{name}/{lang}", text, DATACLASS, name)
+            self.dicts[id(text.sections)] = False
+            self.dicts[id(text.extra)] = False
 
     # --- digests ---------------------------------------------------------------------------
 
@@ -134,53 +141,39 @@ class ModelIndex:
         return self.value_digest(value)
 
     def value_digest(self, value: Any) -> str:
-        h = hashlib.blake2b(digest_size=12)
-        self._feed(h, value)
-        return h.hexdigest()
+        return hashlib.blake2b(repr(self.compact(value)).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
-    def _feed(self, h: Any, value: Any) -> None:
+    def compact(self, value: Any) -> Any:
+        """An unambiguous, repr-able form of a value: entities by key, everything else by value."""
         t = type(value)
-        if t is str or t is Markup:
-            data = value.encode("utf-8", "surrogatepass")
-            h.update(b"s%d:" % len(data) if t is str else b"m%d:" % len(data))
-            h.update(data)
-            return
         if t in _SCALARS:
-            h.update(f"{t.__name__}:{value!r};".encode())
-            return
+            return value
         if isinstance(value, _Proxy):
             value = value._o
         known = self.keys.get(id(value))
         if known is not None:
-            h.update(b"@" + known[0].encode() + b";")
-        elif t is list or t is tuple:
-            h.update(b"[")
-            for item in value:
-                self._feed(h, item)
-            h.update(b"]")
-        elif isinstance(value, dict):
-            h.update(b"{")
-            for k, v in value.items():
-                self._feed(h, k)
-                self._feed(h, v)
-            h.update(b"}")
-        elif isinstance(value, BaseModel):
-            h.update(b"<" + t.__name__.encode())
-            self._feed(h, dict(vars(value)))
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            h.update(b"<" + t.__name__.encode())
-            self._feed(h, {f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
-        elif isinstance(value, PurePath):
-            h.update(b"p" + str(value).encode() + b";")
-        elif isinstance(value, set | frozenset):
-            h.update(b"{set")
-            for item in sorted(value, key=repr):
-                self._feed(h, item)
-            h.update(b"}")
-        elif hasattr(value, "_ogp_digest"):
-            h.update(b"d" + value._ogp_digest().encode() + b";")
-        else:  # unknown: its repr, which may differ next time (then the page is simply re-rendered)
-            h.update(b"?" + repr(value).encode("utf-8", "surrogatepass") + b";")
+            return ("@", known[0])
+        compact = self.compact
+        if t is list or t is tuple:
+            return ("[", *[compact(item) for item in value])
+        if t is dict:
+            return ("{", *[(compact(k), compact(v)) for k, v in value.items()])
+        names = _FIELDS.get(t)
+        if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+            names = _FIELDS[t] = tuple(f.name for f in dataclasses.fields(value))
+        if names is not None:
+            return ("<", t.__name__, *[compact(getattr(value, name)) for name in names])
+        if isinstance(value, dict):
+            return ("{", *[(compact(k), compact(v)) for k, v in value.items()])
+        if isinstance(value, BaseModel):
+            return ("<", t.__name__, compact(dict(vars(value))))
+        if isinstance(value, PurePath):
+            return ("p", str(value))
+        if isinstance(value, set | frozenset):
+            return ("{set", *sorted((compact(item) for item in value), key=repr))
+        if hasattr(value, "_ogp_digest"):
+            return ("d", value._ogp_digest())
+        return ("?", repr(value))  # unknown: its repr, which may differ next time (then the page is re-rendered)
 
 
 class _MissingType:
@@ -228,7 +221,10 @@ class Session:
         if t is list or t is tuple:
             return SequenceProxy(value, self) if value and type(value[0]) not in _SCALARS else value
         if t is dict:
-            return MappingProxy(value, None, self) if any(type(v) not in _SCALARS for v in value.values()) else value
+            holds_objects = self.index.dicts.get(id(value))  # known for the model's own dicts
+            if holds_objects is None:
+                holds_objects = any(type(v) not in _SCALARS for v in value.values())
+            return MappingProxy(value, None, self) if holds_objects else value
         if t in _PLAIN_DATACLASSES or (dataclasses.is_dataclass(value) and not isinstance(value, type)):
             _PLAIN_DATACLASSES.add(t)
             return EntityProxy(value, None, self, DATACLASS)  # e.g. a page's groups: model data inside is logged
@@ -298,8 +294,14 @@ class EntityProxy(_Proxy):
         obj = self._o
         fields = obj.__dict__
         if name in fields:
-            if self._k is not None:
-                self._s.log(self._k, name)
+            key = self._k
+            if key is not None:  # Session.log, inlined: this runs for every attribute a page reads
+                reads = self._s.reads
+                attrs = reads.get(key)
+                if attrs is None:
+                    reads[key] = {name}
+                else:
+                    attrs.add(name)
             return self._s.wrap(fields[name])
         how, member = _class_attr(type(obj), name)
         if self._kind == DATACLASS and how == "property":
@@ -418,7 +420,12 @@ class TrackingContext(Context):
         session = _SESSION.get()
         if session is not None and key in session.context_names:
             session.log(session.context_key, "[" + key)
-        return super().resolve_or_missing(key)
+        # Context.resolve_or_missing, inlined (it runs for every name a template looks up)
+        if key in self.vars:
+            return self.vars[key]
+        if key in self.parent:
+            return self.parent[key]
+        return missing
 
 
 def current_session() -> Session | None:

@@ -26,6 +26,7 @@ from typing import Any
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from . import parallel, schema
+from . import stages as stages_mod
 from .cache import CACHE_DIR, Cache, Inputs, PageEntry, StageCache, State, digest_of, generator_version, iter_chunks
 from .calendar import calendar_stage
 from .content import Content, RecordSource, load_content
@@ -140,6 +141,7 @@ def print_problems(problems: list[Problem], stream=sys.stderr) -> None:  # type:
 # --- the incremental build ------------------------------------------------------------------------
 
 RENDER_ERRORS = (TemplateError, TypeError, ValueError, KeyError, AttributeError, IndexError)
+STAGE_OUTPUTS = "ogpsite:stage-outputs"  # StageCache namespace: each stage's last outputs, by inputs
 INLINE_BELOW = 48  # fewer pages or records than this are not worth forking workers for
 
 
@@ -155,6 +157,7 @@ class _Scan:
     folders: dict[str, tuple[str, Path, str | None]]  # "section/name" -> (section, folder, digest or None: not cacheable)
     global_digest: str  # site.yaml, the supporting files, anything else at the top of content/
     templates_digest: str
+    content_digest: str  # of what the model is made from ("" when a folder could not be read)
     signature: str  # of everything: inputs, settings, generator
 
 
@@ -276,7 +279,13 @@ class Builder:
                 for attr in attrs:
                     digests.setdefault(key, {})[attr] = renderer.index.digest(key, attr)
             stage_results, render_problems = self._render(
-                _RenderJob(renderer, writer, settings, pages, model, stage_context), dirty, page_digests, new_pages, digests
+                _RenderJob(renderer, writer, settings, pages, model, stage_context),
+                dirty,
+                page_digests,
+                new_pages,
+                digests,
+                scan,
+                previous.stages.get(STAGE_OUTPUTS),
             )
             if render_problems:
                 raise BuildFailed(render_problems)
@@ -318,13 +327,15 @@ class Builder:
             rendered_urls=sorted(pages[i].url for i in dirty),
             translations=translations,
         )
+        stage_reads = sorted({tuple(read) for entry in stage_cache.current.get(STAGE_OUTPUTS, {}).values() for read in entry[0]})
         state = State(
-            signature=scan.signature,
+            signature=self._signature(scan, stage_reads),  # type: ignore[arg-type]
             scan_ns=scan.inputs.scan_ns,
             report={
                 "global_digest": scan.global_digest,
                 "pages": report.pages,
                 "page_count": len(pages),
+                "stage_reads": stage_reads,
                 "warnings": [(p.path, p.line, p.message, p.hint, p.severity) for p in warnings],
                 "translations": translations,
             },
@@ -452,20 +463,23 @@ class Builder:
                 folders[name] = (section, Path(entry.path), digest)
 
         templates_digest = digest_of(inputs.tree(templates)) if (old is None or templates_touched) else old.templates_digest
-        node_modules = Path(os.environ.get("OGPSITE_NODE_MODULES") or settings.project_root / "node_modules")
-        extra = [_stat_text(node_modules / ".package-lock.json"), _stat_text(settings.project_root / "package-lock.json")]
-        signature = digest_of(
-            generator_version(),
-            settings.base_url,
-            settings.today.isoformat(),
-            global_digest,
-            templates_digest,
-            sorted((name, digest) for name, (_, _, digest) in folders.items()),
-            extra,
-        )
+        content_digest = digest_of(global_digest, sorted((name, digest) for name, (_, _, digest) in folders.items()))
         if any(digest is None for _, _, digest in folders.values()):
-            signature = "uncacheable:" + signature  # never equal: always build
-        return _Scan(inputs, folders, global_digest, templates_digest, signature)
+            content_digest = ""
+        scan = _Scan(inputs, folders, global_digest, templates_digest, content_digest, "")
+        # with what the output stages read besides the model last time (stages.py)
+        scan.signature = self._signature(scan, previous.report.get("stage_reads", []))
+        return scan
+
+    def _signature(self, scan: _Scan, stage_reads: list[tuple[str, str]]) -> str:
+        """Of every input and setting: equal to the last build's means there is nothing to do."""
+        if not scan.content_digest:
+            return f"uncacheable:{time.time_ns()}"  # a folder could not be read: always build
+        settings = self.settings
+        stage_inputs = stages_mod.fingerprint(stage_reads, scan.inputs) if stage_reads else ""
+        return digest_of(
+            generator_version(), settings.base_url, settings.today.isoformat(), scan.content_digest, scan.templates_digest, stage_inputs
+        )
 
     def _record_loader(self, previous: State, scan: _Scan, loaded: dict[str, tuple[str, Any]]) -> Any:
         """load_content's record loader: cached results for unchanged folders, the rest in parallel."""
@@ -520,24 +534,39 @@ class Builder:
         page_digests: list[str],
         new_pages: dict[str, PageEntry],
         digests: dict[str, dict[str, str]],
+        scan: _Scan,
+        previous_outputs: dict[str, Any] | None,
     ) -> tuple[list[tuple[dict[str, bytes], list[Problem]]], list[Problem]]:
-        """Render the dirty pages and run the output stages, in worker processes when worth it.
-        Returns each stage's (files, problems) and the errors that stop the build."""
+        """Render the dirty pages and run the output stages whose inputs changed (stages.py), in
+        worker processes when worth it. Returns each stage's (files, problems) and the errors
+        that stop the build."""
         self.progress.stage("Rendering pages", len(dirty))
         stages = len(OUTPUT_STAGES)
-        size = max(4, min(48, len(dirty) // (self.workers * 6) or 4))
-        tasks: list[parallel.Task] = [(_run_stage, i) for i in range(stages)]
-        tasks += [(_render_chunk, [(i, page_digests[i]) for i in part]) for part in iter_chunks(sorted(dirty), size)]
         results: list[Any] = [None] * stages
+        outputs = job.stage_context.cache.current.setdefault(STAGE_OUTPUTS, {})
+        keys = [stages_mod.key(stage, scan.content_digest, job.stage_context.base_url, self.settings.today) for stage in OUTPUT_STAGES]
+        for number, key in enumerate(keys):
+            cached = (previous_outputs or {}).get(key) if scan.content_digest else None
+            if cached is not None and stages_mod.fingerprint(cached[0], scan.inputs) == cached[1]:
+                results[number] = (cached[2], [Problem(*fields) for fields in cached[3]])
+                outputs[key] = cached
+        size = max(4, min(48, len(dirty) // (self.workers * 6) or 4))
+        tasks: list[parallel.Task] = [(_run_stage, i) for i in range(stages) if results[i] is None]
+        first_chunk = len(tasks)  # tasks before this one run stages, the others render pages
+        tasks += [(_render_chunk, [(i, page_digests[i]) for i in part]) for part in iter_chunks(sorted(dirty), size)]
         problems: list[Problem] = []
         interned: dict[frozenset[str], frozenset[str]] = {}
         me = os.getpid()
-        for index, result in parallel.run(job, tasks, self.workers if len(dirty) >= INLINE_BELOW else 1):
-            if index < stages:
-                files, stage_problems, memo, pid = result
-                results[index] = (files, stage_problems)
+        workers = self.workers if len(dirty) >= INLINE_BELOW or first_chunk > 1 else 1
+        for index, result in parallel.run(job, tasks, workers):
+            if index < first_chunk:
+                number, run, memo, pid = result
+                results[number] = (run.files, run.problems)
                 if pid != me:
                     job.stage_context.cache.merged(memo)
+                if not any(p.is_error for p in run.problems):
+                    fields = [(p.path, p.line, p.message, p.hint, p.severity) for p in run.problems]
+                    outputs[keys[number]] = (run.reads, stages_mod.fingerprint(run.reads, scan.inputs), run.files, fields)
                 continue
             rendered, chunk_digests, chunk_problems, pid = result
             for i, relpath, written, sha, reads in rendered:
@@ -595,10 +624,11 @@ def _render_chunk(chunk: list[tuple[int, str]]) -> tuple[list[Any], dict[str, di
     return rendered, digests, problems, os.getpid()
 
 
-def _run_stage(number: int) -> tuple[dict[str, bytes], list[Problem], dict[str, dict[Any, Any]], int]:
+def _run_stage(number: int) -> tuple[int, stages_mod.StageRun, dict[str, dict[Any, Any]], int]:
     job: _RenderJob = parallel.current_job()
-    files, problems = OUTPUT_STAGES[number](job.model, job.stage_context)
-    return files, problems, job.stage_context.cache.current, os.getpid()
+    run = stages_mod.run(OUTPUT_STAGES[number], job.model, job.stage_context)
+    memo = {name: values for name, values in job.stage_context.cache.current.items() if name != STAGE_OUTPUTS}
+    return number, run, memo, os.getpid()
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -640,11 +670,3 @@ def _record_keys(loaded: dict[str, tuple[str, Any]]) -> dict[tuple[str, str], st
         if record is not None and key:
             out[(record.section, record.slug)] = key
     return out
-
-
-def _stat_text(path: Path) -> str:
-    try:
-        st = path.stat()
-    except OSError:
-        return "-"
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"

@@ -20,12 +20,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2 import meta as jinja_meta
 
 from . import i18n, meta
-from .deps import ModelIndex, ReadSet, Session, TrackingContext, activate, current_session, deactivate
+from .deps import EntityProxy, ModelIndex, ReadSet, Session, TrackingContext, activate, current_session, deactivate, unwrap
 from .model import Record, SiteModel
 from .pages import Page
 from .pagination import Listings, around, past_events, upcoming_events
 from .urls import absolute, base_path, in_language, record_url, relative, section_url
 
+# What Renderer._page_values returns (page_digest has a quick form for exactly these).
+_DERIVED_VALUES = {"page", "lang", "record", "alternates", "canonical", "pagination"}
 # Context values shared by every page of a language; a page depends on those it looks up.
 SHARED_NAMES = frozenset({"today", "upcoming_events", "past_events", "language_names", "absolute", "site_title"})
 
@@ -62,7 +64,8 @@ def _link(ctx: Any, target: str) -> str:
 
 @pass_context
 def _record_link(ctx: Any, record: Record) -> str:
-    return _link(ctx, record_url(record.section, record.slug, ctx["lang"]))
+    raw = unwrap(record)  # section and slug are what names the record: nothing to log
+    return _link(ctx, record_url(raw.section, raw.slug, ctx["lang"]))
 
 
 @pass_context
@@ -97,6 +100,9 @@ def _name(ctx: Any, named: Any) -> str:
 
 @pass_context
 def _text(ctx: Any, record: Record) -> Any:
+    if isinstance(record, EntityProxy):  # the common case, without going through two proxies
+        record._s.log(record._k, "texts")
+        return record._s.wrap(record._o.texts[ctx["lang"]])
     return record.text(ctx["lang"])
 
 
@@ -267,7 +273,18 @@ class Renderer:
     def page_digest(self, page: Page) -> str:
         """Digest of the page's own context values and of the templates and catalog it uses."""
         values = self._page_values(page)
-        return self.index.value_digest([values, self.template_digest(page.template, page.lang)])
+        template = self.template_digest(page.template, page.lang)
+        if values.keys() == _DERIVED_VALUES and values["pagination"] is None:
+            # Quick form: without a pagination, these values follow from the page and _derived_digest.
+            return f"{template}|{self._derived_digest}|{page!r}"
+        return self.index.value_digest([values, template])
+
+    @cached_property
+    def _derived_digest(self) -> str:
+        """What _page_values derives a page's values from, besides the page itself."""
+        model = self.model
+        names = [language_name(code) for code in model.languages]
+        return self.index.value_digest([self.settings.base_url, model.languages, model.default_language, names])
 
     def template_digest(self, name: str, lang: str | None) -> str:
         key = (name, lang)

@@ -125,6 +125,9 @@ def edit_sequence(project: Path) -> Iterator[tuple[str, dt.date, list[Path]]]:
     yield "the build date (events move from upcoming to past)", dt.date(2019, 6, 1), []
     edit(templates / "assets" / "site.css", lambda t: t + "\n.pager { margin: 2rem 0; }\n")
     yield "a stylesheet (its version is in every page)", dt.date(2019, 6, 1), [templates / "assets" / "site.css"]
+    script = templates / "assets" / "search-core.js"
+    edit(script, lambda t: t + "\n// edited\n")
+    yield "a script the search stage reads (its version is in the search data)", dt.date(2019, 6, 1), [script]
 
 
 def test_incremental_builds_equal_clean_builds(site_project: Path) -> None:
@@ -238,6 +241,37 @@ def test_parallel_and_single_process_builds_are_identical(site_project: Path) ->
     assert report.rendered >= 48, "enough pages for the worker processes to be used"
     build(one)
     assert files(site_project / "one") == files(site_project / "two")
+
+
+def test_output_stages_rerun_only_when_what_they_read_changes(site_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stage's outputs are reused unless the model, the settings or a file it read changed."""
+    from ogpsite import pipeline
+
+    notes = site_project / "notes.txt"
+    notes.write_text("first", encoding="utf-8")
+    runs: list[str] = []
+
+    def notes_stage(model: object, context: object) -> tuple[dict[str, bytes], list[object]]:
+        text = notes.read_text(encoding="utf-8")
+        runs.append(text)
+        return {"notes.txt": text.encode()}, []
+
+    monkeypatch.setattr(pipeline, "OUTPUT_STAGES", (*pipeline.OUTPUT_STAGES, notes_stage))
+    content, templates = site_project / "content", site_project / "templates"
+    one = BuildSettings(site_project, content, templates, site_project / "site", None, BUILD_DATE, workers=1)
+    build(one)
+    assert runs == ["first"]
+    edit(site_project / "templates" / "commitment.html", lambda t: t.replace('{{ _("Commitment") }}', "{{ _('Commitment') }} ·"))
+    report = build(one)
+    assert runs == ["first"] and report.rendered > 0, "a page template is not one of its inputs"
+    notes.write_text("second", encoding="utf-8")
+    report = build(one)
+    assert not report.up_to_date and runs == ["first", "second"]
+    assert (site_project / "site" / "notes.txt").read_text(encoding="utf-8") == "second"
+    edit(commitment(site_project, 0) / "en.md", lambda t: retitle(t, "New"))
+    build(one)
+    assert runs == ["first", "second", "second"], "the model changed"
+    assert build(one).up_to_date
 
 
 # --- the command line ---------------------------------------------------------------------------
