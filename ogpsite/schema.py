@@ -31,7 +31,10 @@ Slug = Annotated[
     str,
     Field(pattern=SLUG_PATTERN, description="lower-case letters, digits and single hyphens", examples=["open-state"]),
 ]
-Text = Annotated[str, Field(min_length=1)]
+# Titles and names are one line: a line break is invisible on a page and breaks calendar names.
+LINE_PATTERN = r"^[^\r\n]*$"
+Line = Annotated[str, Field(pattern=LINE_PATTERN)]
+Text = Annotated[str, Field(min_length=1, pattern=LINE_PATTERN)]
 Markdown = Annotated[str, Field(description="Markdown text")]
 Localized = Annotated[
     dict[Annotated[str, Field(pattern=LANG_PATTERN)], Text],
@@ -138,7 +141,7 @@ class StoryFacts(Strict):
     date: IsoDate
     updated: IsoDate | None = None
     content_type: ContentType = "story"
-    author: str | None = None
+    author: Line | None = None
     country: Slug | None = None
     event: Slug | None = Field(None, description="slug of the event this story is about")
     themes: list[Slug] = []
@@ -169,11 +172,11 @@ class ThemeText(TextBase):
 
 
 class EventText(TextBase):
-    venue: str = ""
+    venue: Line = ""
 
 
 class StoryText(TextBase):
-    author_role: str = ""
+    author_role: Line = ""
 
 
 RECORD_TYPES: dict[str, tuple[type[Strict], type[TextBase]]] = {

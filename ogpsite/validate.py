@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 from slugify import slugify
 
 from .errors import Problem
-from .schema import SLUG_PATTERN
+from .schema import LINE_PATTERN, SLUG_PATTERN
 from .yamlsource import YamlDocument
 
 M = TypeVar("M", bound=BaseModel)
@@ -87,6 +87,9 @@ def _describe(model: type[BaseModel], error: dict[str, Any]) -> tuple[str, str]:
         return f"'{value}' is not an allowed value for '{name}'", "use one of: " + ", ".join(allowed)
     if kind.startswith("date") or kind == "date_text":
         return f"'{value}' is not a valid date for '{name}' ({error['msg']})", "write a real calendar date as YYYY-MM-DD, e.g. 2022-09-26"
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == LINE_PATTERN:
+        key = next((str(p) for p in reversed(loc) if isinstance(p, str)), "title")
+        return f"'{name}' must be one line", f"remove the line breaks (for a long value, '{key}: >-' joins the indented lines below it)"
     if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == SLUG_PATTERN:
         what = info.description if info is not None and info.description and "key" in info.description else "a slug"
         suggestion = slugify(str(error.get("input"))) or "name"

@@ -97,6 +97,10 @@ CASES: dict[str, Case] = {
         lambda p: edit(p / AR0090 / "facts.yaml", "id: AR0090", "id: ar0090"),
         (f"{AR0090}/facts.yaml:1: 'ar0090' is not valid for 'id' — write two capital letters and four digits, e.g. AR0090",),
     ),
+    "a title on two lines": Case(
+        lambda p: edit(p / THEME / "en.md", "title: Open State", 'title: "Open\\nState"'),
+        (f"{THEME}/en.md:2: 'title' must be one line — remove the line breaks",),
+    ),
     "two YAML documents in one file": Case(
         lambda p: (p / AR0090 / "facts.yaml").open("a", encoding="utf-8").write("---\nid: AR0091\n"),
         (f"{AR0090}/facts.yaml:18: invalid YAML: but found another document",),
