@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: site serve test lint check bench bench-search clean messages help
+.PHONY: site serve test lint check bench bench-search bench-safety clean messages help
 
 help:
 	@echo "make site    build the site from content/ into site/"
@@ -14,6 +14,7 @@ help:
 	@echo "make lint    ruff"
 	@echo "make bench   run the benchmarks (figures, not pass/fail)"
 	@echo "make bench-search   only the search benchmark (index size, build and browser times at 1,000 and 5,000 records)"
+	@echo "make bench-safety   how long hostile input (20 MB files, YAML bombs, Markdown at the size limit) holds a build up"
 	@echo "make clean   remove site/, caches and installed dependencies"
 
 $(VENV)/.runtime: pyproject.toml
@@ -46,11 +47,14 @@ test: $(VENV)/.test node_modules/.installed
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check ogpsite tests benchmarks build.py
 
-bench: $(VENV)/.test node_modules/.installed bench-search
+bench: $(VENV)/.test node_modules/.installed bench-search bench-safety
 	$(PY) -m benchmarks
 
 bench-search: $(VENV)/.test node_modules/.installed
 	$(PY) -m benchmarks.search_bench --json benchmarks/out/search.json
+
+bench-safety: $(VENV)/.test node_modules/.installed
+	$(PY) -m benchmarks.safety_bench --out benchmarks/out
 
 messages: $(VENV)/.runtime
 	$(VENV)/bin/pybabel extract -F babel.cfg -k translate:2 -o templates/locale/messages.pot --no-location --omit-header .
