@@ -330,3 +330,55 @@ def _check_relpath(relpath: str) -> None:
     parts = relpath.split("/")
     if not relpath or relpath.startswith("/") or "\\" in relpath or any(part in ("", ".", "..") for part in parts):
         raise ValueError(f"refusing to write {relpath!r}: not a plain path inside the output folder")
+
+
+class InPlaceWriter:
+    """Updates a site the same process built a moment ago, in place: each changed file is
+    replaced atomically (a new file renamed over the old one), files no longer made are deleted.
+    For the preview server, where a reader may briefly see some pages new and others not;
+    `ogpsite build` swaps in a whole new site instead (SiteWriter)."""
+
+    def __init__(self, output: Path, previous: set[str]):
+        self.output = output.resolve()
+        self.staging = self.output  # where files go (the pipeline's workers write here too)
+        self.previous = previous  # the files the last build left
+        self.wanted: set[str] = {MARKER}
+        self.written = 0
+        self.reused = 0
+
+    def write(self, relpath: str, data: bytes) -> bool:
+        target = self.output / relpath
+        if _same_file(target, data):
+            self.record(relpath, False)
+            return False
+        _make_parent(target)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        _replace(tmp, target)
+        self.record(relpath, True)
+        return True
+
+    def reuse(self, relpath: str) -> bool:
+        if (self.output / relpath).is_file():
+            self.record(relpath, False)
+            return True
+        return False
+
+    def record(self, relpath: str, written: bool) -> None:
+        self.wanted.add(relpath)
+        if written:
+            self.written += 1
+        else:
+            self.reused += 1
+
+    def commit(self) -> None:
+        for relpath in sorted(self.previous - self.wanted, reverse=True):
+            target = self.output / relpath
+            target.unlink(missing_ok=True)
+            folder = target.parent
+            while folder != self.output and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+
+    def abort(self) -> None:
+        """Nothing to undo: files already replaced stay; the next build brings the rest."""

@@ -36,7 +36,7 @@ from .feeds import feeds_stage
 from .model import SiteModel, build_model
 from .model import _texts_for as texts_for
 from .opendata import opendata_stage
-from .output import MARKER, SiteWriter, check_output_dir
+from .output import MARKER, InPlaceWriter, SiteWriter, check_output_dir
 from .pages import Page, plan_pages
 from .pagination import Listings
 from .progress import Progress
@@ -97,6 +97,7 @@ class BuildReport:
     translations: list[tuple[str, str, str]] = field(default_factory=list)  # (record folder, language, status)
     up_to_date: bool = False  # nothing had changed since the last build
     rendered_urls: list[str] = field(default_factory=list)  # the pages rendered (a preview reloads these)
+    stage_seconds: dict[str, float | None] = field(default_factory=dict)  # per output stage; None: reused
 
 
 def check(settings: BuildSettings) -> tuple[SiteModel | None, list[Problem]]:
@@ -166,7 +167,7 @@ class _RenderJob:
     """What the worker processes read (inherited by fork): see parallel.py."""
 
     renderer: Renderer
-    writer: SiteWriter
+    writer: SiteWriter | InPlaceWriter
     settings: BuildSettings
     pages: list[Page]
     model: SiteModel
@@ -184,14 +185,19 @@ class _LoadJob:
 class Builder:
     """Builds the site, then rebuilds it after edits, re-rendering only what they touch."""
 
-    def __init__(self, settings: BuildSettings, progress: Progress | None = None):
+    def __init__(self, settings: BuildSettings, progress: Progress | None = None, in_place: bool = False):
+        """`in_place`: after its first build, update the site in place instead of swapping in a new
+        copy (output.InPlaceWriter): much faster for a preview, not atomic as a whole."""
         self.settings = settings
+        self.in_place = in_place
         self.progress = progress or Progress()
-        self.cache = Cache(settings.cache_root, settings_key(settings)) if settings.use_cache else None
+        # Without use_cache the previous state is not read, but this build's replaces it.
+        self.cache = Cache(settings.cache_root, settings_key(settings))
         self._state: State | None = None  # what the last successful build of this Builder left
         self._loaded: dict[str, tuple[str, Any]] = {}  # folder -> (load key, (record, problems, texts))
         self._scan: _Scan | None = None
         self.workers = parallel.worker_count(settings.workers)
+        self.stage_seconds: dict[str, float | None] = {}
 
     def build(self) -> BuildReport:
         """A complete build (reusing what the cache and this Builder's memory show is current)."""
@@ -215,7 +221,7 @@ class Builder:
         """The last successful build's state: from memory, else the cache (small parts), else none."""
         if self._state is not None:
             return self._state, True
-        if self.cache is not None:
+        if self.settings.use_cache:
             return self.cache.load(), False
         return State(), True
 
@@ -227,7 +233,7 @@ class Builder:
         if previous.signature == scan.signature and previous.manifest and self._output_intact(previous.manifest):
             self._scan = scan
             return self._up_to_date(previous, scan, started)
-        if not complete and self.cache is not None:
+        if not complete:
             self.cache.load_rest(previous)
 
         # load -> validate -> model
@@ -265,7 +271,11 @@ class Builder:
         # render (in parallel, workers writing into the staging folder) and run the output stages
         stage_cache = StageCache(previous.stages, {key: f"{key[0]}/{key[1]}:{k}" for key, k in _record_keys(loaded).items()})
         stage_context = StageContext(settings, base_url, stage_cache)
-        writer = SiteWriter(settings.output_dir)
+        writer: SiteWriter | InPlaceWriter
+        if self.in_place and self._state is not None and previous.manifest:
+            writer = InPlaceWriter(settings.output_dir, {k for k in previous.manifest if not k.endswith("/")})
+        else:
+            writer = SiteWriter(settings.output_dir)
         try:
             new_pages: dict[str, PageEntry] = {}
             for i in reuse:
@@ -325,6 +335,7 @@ class Builder:
             rendered=len(dirty),
             cached=len(pages) - len(dirty),
             rendered_urls=sorted(pages[i].url for i in dirty),
+            stage_seconds=dict(self.stage_seconds),
             translations=translations,
         )
         stage_reads = sorted({tuple(read) for entry in stage_cache.current.get(STAGE_OUTPUTS, {}).values() for read in entry[0]})
@@ -346,8 +357,7 @@ class Builder:
             digests=digests,
             stages=stage_cache.current,
         )
-        if self.cache is not None:
-            self.cache.save(state, previous)
+        self.cache.save(state, previous if self.settings.use_cache or self._state is not None else None)
         self._state, self._loaded, self._scan = state, loaded, scan
         report.seconds = time.perf_counter() - started
         return report
@@ -356,13 +366,12 @@ class Builder:
         """Nothing changed and the site is as the last build left it: report that build again."""
         if scan.inputs.stamps != previous.files:  # hashes confirmed since: keep them, skip re-reading
             previous.files, previous.scan_ns = scan.inputs.stamps, scan.inputs.scan_ns
-            if self.cache is not None:
-                self.cache.save_stamps(previous.files, previous.scan_ns)
+            self.cache.save_stamps(previous.files, previous.scan_ns)
         report = previous.report
         return BuildReport(
             pages=report.get("pages", 0),
             written=0,
-            reused=len(previous.manifest),
+            reused=sum(1 for relpath in previous.manifest if not relpath.endswith("/")),
             seconds=time.perf_counter() - started,
             warnings=[Problem(*fields) for fields in report.get("warnings", [])],
             cached=report.get("page_count", 0),
@@ -371,27 +380,23 @@ class Builder:
         )
 
     def _output_intact(self, manifest: dict[str, tuple[str, int, int, int]]) -> bool:
-        """The output folder holds exactly the files the last build wrote, none changed since."""
+        """The output folder holds exactly what the last build left: every file and folder it
+        recorded has the same size, time and inode. A file added anywhere changes its folder's
+        time, so no walk through tens of thousands of folders is needed."""
         output = self.settings.output_dir
         if not (output / MARKER).is_file():
             return False
-        found = 0
-        for folder, _, files in os.walk(output):
-            rel = os.path.relpath(folder, output)
-            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-            for name in files:
-                relpath = prefix + name
-                if relpath == MARKER:
-                    continue
-                expected = manifest.get(relpath)
-                try:
-                    st = os.lstat(os.path.join(folder, name))
-                except OSError:
+        for relpath, expected in manifest.items():
+            try:
+                st = os.lstat(output / relpath) if relpath != "/" else os.lstat(output)
+            except OSError:
+                return False
+            if relpath.endswith("/"):
+                if expected[2:] != (st.st_mtime_ns, st.st_ino):
                     return False
-                if expected is None or expected[1:] != (st.st_size, st.st_mtime_ns, st.st_ino):
-                    return False
-                found += 1
-        return found == len(manifest)
+            elif expected[1:] != (st.st_size, st.st_mtime_ns, st.st_ino):
+                return False
+        return True
 
     def _scan_inputs(self, previous: State, hints: Iterable[str | Path] | None) -> _Scan:
         """Hash every input (trusting unchanged stats, see cache.Inputs), or with `hints` only
@@ -550,6 +555,7 @@ class Builder:
             if cached is not None and stages_mod.fingerprint(cached[0], scan.inputs) == cached[1]:
                 results[number] = (cached[2], [Problem(*fields) for fields in cached[3]])
                 outputs[key] = cached
+        self.stage_seconds = {stage.__name__: None for stage in OUTPUT_STAGES}
         size = max(4, min(48, len(dirty) // (self.workers * 6) or 4))
         tasks: list[parallel.Task] = [(_run_stage, i) for i in range(stages) if results[i] is None]
         first_chunk = len(tasks)  # tasks before this one run stages, the others render pages
@@ -562,6 +568,7 @@ class Builder:
             if index < first_chunk:
                 number, run, memo, pid = result
                 results[number] = (run.files, run.problems)
+                self.stage_seconds[OUTPUT_STAGES[number].__name__] = run.seconds
                 if pid != me:
                     job.stage_context.cache.merged(memo)
                 if not any(p.is_error for p in run.problems):
@@ -656,10 +663,18 @@ def _intact(output: Path, relpath: str, sha: str, manifest: dict[str, tuple[str,
 
 
 def _manifest(output: Path, shas: dict[str, str]) -> dict[str, tuple[str, int, int, int]]:
+    """Each file written (sha, size, time, inode), and each folder holding them ("", 0, time, inode;
+    keys ending in "/", the output folder itself "/")."""
     manifest = {}
+    folders = {"/"}
     for relpath, sha in shas.items():
         st = os.lstat(output / relpath)
         manifest[relpath] = (sha, st.st_size, st.st_mtime_ns, st.st_ino)
+        parts = relpath.split("/")[:-1]
+        folders.update("/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
+    for folder in folders:
+        st = os.lstat(output / folder) if folder != "/" else os.lstat(output)
+        manifest[folder] = ("", 0, st.st_mtime_ns, st.st_ino)
     return manifest
 
 

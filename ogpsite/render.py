@@ -131,6 +131,7 @@ class Renderer:
         self._translations: dict[str, Any] = {}
         self._shared: dict[str | None, dict[str, Any]] = {}
         self._template_digests: dict[tuple[str, str | None], str] = {}
+        self._closures: dict[str, str] = {}
 
     @cached_property
     def asset_versions(self) -> dict[str, str]:
@@ -289,19 +290,18 @@ class Renderer:
     def template_digest(self, name: str, lang: str | None) -> str:
         key = (name, lang)
         if key not in self._template_digests:
-            env = self.environment(lang)
-            h = hashlib.blake2b(digest_size=12)
-            for template in sorted(self._template_closure(env, name)):
-                source, _, _ = env.loader.get_source(env, template)  # type: ignore[union-attr]
-                h.update(template.encode() + b"\0" + source.encode("utf-8", "surrogatepass") + b"\0")
-            h.update(self.catalog_digests.get(lang or self.model.default_language, "-").encode())
-            self._template_digests[key] = h.hexdigest()
+            catalog = self.catalog_digests.get(lang or self.model.default_language, "-")
+            self._template_digests[key] = f"{self._closure_digest(name)}:{catalog}"
         return self._template_digests[key]
 
-    def _template_closure(self, env: Environment, name: str) -> set[str]:
-        """The template and every template it extends, includes or imports."""
+    def _closure_digest(self, name: str) -> str:
+        """The template and every template it extends, includes or imports, hashed."""
+        if name in self._closures:
+            return self._closures[name]
+        env = self.environment(None)
         seen: set[str] = set()
         todo = [name]
+        h = hashlib.blake2b(digest_size=12)
         while todo:
             current = todo.pop()
             if current in seen:
@@ -310,6 +310,11 @@ class Renderer:
             source, _, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
             for ref in jinja_meta.find_referenced_templates(env.parse(source)):
                 if ref is None:  # a name computed at run time: depend on every template
-                    return set(env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml", ".txt"))))
-                todo.append(ref)
-        return seen
+                    todo += env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml", ".txt")))
+                else:
+                    todo.append(ref)
+        for template in sorted(seen):
+            source, _, _ = env.loader.get_source(env, template)  # type: ignore[union-attr]
+            h.update(template.encode() + b"\0" + source.encode("utf-8", "surrogatepass") + b"\0")
+        self._closures[name] = h.hexdigest()
+        return self._closures[name]

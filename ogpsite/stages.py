@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,7 @@ class StageRun:
     files: dict[str, bytes]
     problems: list[Any]
     reads: list[tuple[str, str]] = field(default_factory=list)  # ("file" | "dir", absolute path)
+    seconds: float = 0.0
 
 
 def run(stage: Callable[..., tuple[dict[str, bytes], list[Any]]], *args: Any) -> StageRun:
@@ -54,11 +56,12 @@ def run(stage: Callable[..., tuple[dict[str, bytes], list[Any]]], *args: Any) ->
         sys.addaudithook(_audit)
         _hooked = True
     _tracking.append(set())
+    started = time.perf_counter()
     try:
         files, problems = stage(*args)
     finally:
         reads = _tracking.pop()
-    return StageRun(files, problems, sorted(reads))
+    return StageRun(files, problems, sorted(reads), time.perf_counter() - started)
 
 
 def fingerprint(reads: list[tuple[str, str]], inputs: Inputs) -> str:

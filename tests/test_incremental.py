@@ -144,13 +144,13 @@ def test_incremental_builds_equal_clean_builds(site_project: Path) -> None:
 
 
 def test_the_preview_builders_rebuilds_equal_clean_builds(site_project: Path) -> None:
-    """The preview server's path: one Builder, told which paths changed."""
-    builder = Builder(settings(site_project))
+    """The preview server's path: one Builder, told which paths changed, updating the site in place."""
+    builder = Builder(settings(site_project), in_place=True)
     builder.build()
     checkpoints = ("a commitment's title", "a Spanish UI translation", "a renamed commitment (folder and id)", "the site title")
     for what, today, touched in edit_sequence(site_project):
         if today != builder.settings.today:
-            builder = Builder(settings(site_project, today=today))  # a new date is a new preview
+            builder = Builder(settings(site_project, today=today), in_place=True)  # a new date is a new preview
             builder.build()
         else:
             report = builder.rebuild(touched)
