@@ -28,10 +28,11 @@ from .test_content_errors import tree_digest
 KILL_RUNS = int(os.environ.get("OGPSITE_KILL_RUNS", "16"))
 
 
-def cli(project: Path, *args: str, home: Path | None = None) -> subprocess.CompletedProcess[str]:
+def cli(project: Path, *args: str, home: Path | None = None, command: str = "build") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HOME": str(home)} if home else None
-    command = [sys.executable, str(ROOT / "build.py"), "build", "--templates", "templates", "--date", BUILD_DATE.isoformat(), *args]
-    return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=300, env=env)
+    options = ["--templates", "templates", "--date", BUILD_DATE.isoformat()] if command == "build" else []
+    line = [sys.executable, str(ROOT / "build.py"), command, *options, *args]
+    return subprocess.run(line, cwd=project, capture_output=True, text=True, timeout=300, env=env)
 
 
 @pytest.fixture
@@ -68,8 +69,10 @@ REFUSALS = {
 }
 
 
+@pytest.mark.parametrize("command", ["build", "clean"])
 @pytest.mark.parametrize("case", list(REFUSALS))
-def test_output_folder_that_is_not_ours_is_refused(own_project: Path, case: str) -> None:
+def test_output_folder_that_is_not_ours_is_refused(own_project: Path, case: str, command: str) -> None:
+    """`build` would replace the folder and `clean` delete it: both refuse, and touch nothing."""
     home = own_project.parent / "home"
     (home / "Documents").mkdir(parents=True)
     (home / "Documents/thesis.txt").write_text("years of work\n", encoding="utf-8")
@@ -81,10 +84,10 @@ def test_output_folder_that_is_not_ours_is_refused(own_project: Path, case: str)
     before = snapshot(own_project.parent)
 
     output, message = REFUSALS[case]
-    result = cli(own_project, "--output", output, home=home)
+    result = cli(own_project, "--output", output, home=home, command=command)
 
     assert result.returncode == 2, result.stdout + result.stderr
-    assert "error: " + message.format(home=home) in result.stderr
+    assert any("error: " + message.format(home=shown) in result.stderr for shown in (home, "~")), result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(own_project.parent) == before  # nothing deleted, changed or added, anywhere
     assert not list(own_project.parent.rglob(".*.building-*"))
@@ -129,10 +132,20 @@ def test_writer_never_writes_outside_the_output(tmp_path: Path, relpath: str) ->
     assert not Path("/tmp/escaped.html").exists()
 
 
-def test_build_never_writes_into_content(own_project: Path) -> None:
+def test_no_command_writes_into_content_unless_asked(own_project: Path) -> None:
+    """Building, checking, listing translations and showing fingerprints only read content/."""
     before = snapshot(own_project / "content")
     mtimes = {p: p.stat().st_mtime_ns for p in (own_project / "content").rglob("*")}
     assert cli(own_project).returncode == 0
+    for command, args in [
+        ("check", ["--templates", "templates"]),
+        ("check", ["--templates", "templates", "--links"]),
+        ("translations", []),
+        ("fingerprint", ["content/commitments/ar0090"]),
+        ("clean", ["--cache-only"]),
+    ]:
+        result = cli(own_project, *args, command=command)
+        assert "Traceback" not in result.stderr, (command, result.stderr)
     assert snapshot(own_project / "content") == before
     assert {p: p.stat().st_mtime_ns for p in (own_project / "content").rglob("*")} == mtimes
 
