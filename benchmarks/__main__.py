@@ -18,6 +18,10 @@ and the table shows the median of the runs: seconds, pages rendered per second, 
 largest sum of RSS, and of PSS, over the build's processes), the search stage's time inside the
 cold build (both languages, in a worker while pages render) and the size of the search files.
 Results also go to {out}/build-{N}.json.
+
+Where the time goes (py-spy is in the test extras; `--subprocesses` follows the workers):
+
+    py-spy record -f raw -o profile.txt --subprocesses -- python build.py build --no-cache
 """
 
 from __future__ import annotations

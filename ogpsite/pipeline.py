@@ -198,6 +198,7 @@ class Builder:
         self._scan: _Scan | None = None
         self.workers = parallel.worker_count(settings.workers)
         self.stage_seconds: dict[str, float | None] = {}
+        self._closures: tuple[str, dict[str, str]] = ("", {})  # templates digest -> hashed closures
 
     def build(self) -> BuildReport:
         """A complete build (reusing what the cache and this Builder's memory show is current)."""
@@ -250,6 +251,9 @@ class Builder:
         # which pages must be rendered: new, or showing something that changed
         listings = Listings(model, settings.today)
         renderer = Renderer(model, RenderSettings(settings.templates_dir, base_url, settings.today), listings, universe=scan.signature)
+        if self._closures[0] == scan.templates_digest:
+            renderer._closures = self._closures[1]  # the same templates: no need to parse them again
+        self._closures = (scan.templates_digest, renderer._closures)
         pages = plan_pages(model, settings.today, listings)
         owners = {
             record_owner(*folder.split("/", 1)) for folder, (key, _) in loaded.items() if previous.records.get(folder, ("",))[0] != key
