@@ -347,6 +347,7 @@ class InPlaceWriter:
         self.reused = 0
 
     def write(self, relpath: str, data: bytes) -> bool:
+        _check_relpath(relpath)
         target = self.output / relpath
         if _same_file(target, data):
             self.record(relpath, False)
@@ -359,6 +360,7 @@ class InPlaceWriter:
         return True
 
     def reuse(self, relpath: str) -> bool:
+        _check_relpath(relpath)
         if (self.output / relpath).is_file():
             self.record(relpath, False)
             return True
