@@ -5,10 +5,7 @@ the keyboard works, and a hostile title stays text."""
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +14,7 @@ import pytest
 
 from ogpsite.pipeline import build
 
-from .conftest import QuietHandler, settings_for
+from .conftest import QuietHandler, serve_directory, settings_for
 
 pytestmark = pytest.mark.browser
 
@@ -31,17 +28,9 @@ class StrictHandler(QuietHandler):
         super().end_headers()
 
 
-@contextlib.contextmanager
-def serve_strict(directory: Path) -> Iterator[str]:
+def serve_strict(directory: Path) -> contextlib.AbstractContextManager[str]:
     """Serve a built site with a strict CSP: any inline script or style would be refused (and logged)."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(StrictHandler, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serve_directory(directory, StrictHandler)
 
 
 @pytest.fixture(scope="module")
