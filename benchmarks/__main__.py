@@ -33,6 +33,7 @@ import gzip
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -129,9 +130,11 @@ def _memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def run_measured(args: list[str], cwd: Path) -> tuple[Any, float, int, int]:
-    """Run `python -m benchmarks <args>` sampling its process tree; (JSON out, s, peak RSS MB, peak PSS MB)."""
+def run_measured(args: list[str], cwd: Path) -> tuple[Any, float, int, int, float]:
+    """Run `python -m benchmarks <args>` sampling its process tree;
+    (JSON out, s, peak RSS MB, peak PSS MB, CPU s of all its processes)."""
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen(
         [sys.executable, "-m", "benchmarks", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -140,12 +143,14 @@ def run_measured(args: list[str], cwd: Path) -> tuple[Any, float, int, int]:
         samples = [_memory(pid) for pid in _tree(process.pid)]
         peak_rss = max(peak_rss, sum(s[0] for s in samples))
         peak_pss = max(peak_pss, sum(s[1] for s in samples))
-        time.sleep(0.05)
+        time.sleep(0.25)  # reading smaps_rollup of large processes costs CPU the build would use
     out, err = process.communicate()
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if process.returncode != 0:
         raise SystemExit(f"benchmark build failed ({' '.join(args)}):\n{err[-4000:]}")
-    return json.loads(out.strip().splitlines()[-1]), seconds, peak_rss // 1024, peak_pss // 1024
+    return json.loads(out.strip().splitlines()[-1]), seconds, peak_rss // 1024, peak_pss // 1024, cpu
 
 
 def edit_text(path: Path, note: str) -> None:
@@ -192,8 +197,9 @@ def bench_size(out: Path, n: int, runs: int, jobs: int) -> dict[str, Any]:
         for run in range(runs):
             clean(project)
             shutil.copyfile(ROOT / "templates" / "commitment.html", project / "templates" / "commitment.html")
-            report, seconds, rss, pss = run_measured(["--_build", str(project), str(jobs), "cold"], ROOT)
+            report, seconds, rss, pss, cpu = run_measured(["--_build", str(project), str(jobs), "cold"], ROOT)
             note("cold_s", report["seconds"])
+            note("cold_cpu_s", cpu)
             note("cold_process_s", seconds)
             note("cold_peak_rss_mb", rss)
             note("cold_peak_pss_mb", pss)
@@ -203,23 +209,26 @@ def bench_size(out: Path, n: int, runs: int, jobs: int) -> dict[str, Any]:
             pages = report["rendered"]
             print(f"  N={n:,} run {run + 1}: cold {report['seconds']:.1f} s ({pages:,} pages), peak {rss:,} MB", file=sys.stderr)
 
-            report, _, rss, _ = run_measured(["--_build", str(project), str(jobs), "cached"], ROOT)
+            report, _, rss, _, cpu = run_measured(["--_build", str(project), str(jobs), "cached"], ROOT)
             note("no_change_s", report["seconds"])
+            note("no_change_cpu_s", cpu)
             note("no_change_peak_rss_mb", rss)
 
             edit_text(text, f"run {run}")
-            report, _, rss, _ = run_measured(["--_build", str(project), str(jobs), "cached"], ROOT)
+            report, _, rss, _, cpu = run_measured(["--_build", str(project), str(jobs), "cached"], ROOT)
             note("one_text_s", report["seconds"])
+            note("one_text_cpu_s", cpu)
             note("one_text_rendered", report["rendered"])
             note("one_text_peak_rss_mb", rss)
 
             edit_template(project / "templates" / "commitment.html", f"benchmark run {run}")
-            report, _, rss, _ = run_measured(["--_build", str(project), str(jobs), "cached"], ROOT)
+            report, _, rss, _, cpu = run_measured(["--_build", str(project), str(jobs), "cached"], ROOT)
             note("one_template_s", report["seconds"])
+            note("one_template_cpu_s", cpu)
             note("one_template_rendered", report["rendered"])
             note("one_template_peak_rss_mb", rss)
 
-            reports, _, rss, _ = run_measured(["--_preview", str(project), str(jobs), "3"], ROOT)
+            reports, _, rss, _, _ = run_measured(["--_preview", str(project), str(jobs), "3"], ROOT)
             for report in reports:
                 note("preview_edit_s", report["seconds"])
                 note("preview_edit_rendered", report["rendered"])
@@ -241,10 +250,12 @@ def table(results: list[dict[str, Any]]) -> str:
     sizes = [r["n"] for r in results]
     rows = [
         ("cold build, everything incl. both search indexes (s)", "cold_s", "{:.1f}"),
+        ("  its CPU time, all processes (s)", "cold_cpu_s", "{:.1f}"),
         ("no-change rebuild (s)", "no_change_s", "{:.2f}"),
         ("one commitment's English text edited (s)", "one_text_s", "{:.2f}"),
         ("  same, preview server's kept Builder (s)", "preview_edit_s", "{:.2f}"),
         ("one template edited: commitment.html (s)", "one_template_s", "{:.1f}"),
+        ("  its CPU time, all processes (s)", "one_template_cpu_s", "{:.1f}"),
         ("  pages rendered for it", "one_template_rendered", "{:,.0f}"),
         ("peak memory, cold: RSS of all processes (MB)", "cold_peak_rss_mb", "{:,.0f}"),
         ("peak memory, cold: PSS of all processes (MB)", "cold_peak_pss_mb", "{:,.0f}"),
@@ -288,7 +299,7 @@ def main(argv: list[str] | None = None) -> None:
         result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(), "load_average": os.getloadavg()}
         (args.out / f"build-{n}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
         results.append(result)
-    print(f"Medians of {args.runs} run(s); {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at the end.")
+    print(f"Medians of {args.runs} run(s); {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f} at the end (shared).")
     print(table(results))
 
 

@@ -167,7 +167,7 @@ class State:
     report: dict[str, Any] = field(default_factory=dict)  # warnings, translations: repeated when nothing changed
     files: dict[str, Stamp] = field(default_factory=dict)
     manifest: dict[str, tuple[str, int, int, int]] = field(default_factory=dict)  # relpath -> sha, size, mtime_ns, inode
-    records: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # folder -> (load key, pickled load result)
+    records: dict[str, tuple[str, bytes | None]] = field(default_factory=dict)  # folder -> (load key, pickled result; None: stored)
     pages: dict[str, PageEntry] = field(default_factory=dict)  # page URL -> entry
     digests: dict[str, dict[str, str]] = field(default_factory=dict)  # entity key -> attribute -> digest
     stages: dict[str, dict[Any, Any]] = field(default_factory=dict)  # namespace -> key -> value
@@ -261,7 +261,8 @@ class Cache:
             if old is None or not self.valid or row is None or marshal.loads(row[0]) != self.generation:
                 old = None
                 for table in _TABLES:
-                    db.execute(f"DELETE FROM {table}")
+                    if table != "records":  # rows are checked by key when read; save_records wrote this build's
+                        db.execute(f"DELETE FROM {table}")
             meta = {
                 "version": STATE_VERSION,
                 "settings": self.settings_key,
@@ -276,11 +277,11 @@ class Cache:
             _sync(db, "manifest", old.manifest if old else {}, new.manifest, marshal.dumps)
             _sync(db, "pages", old.pages if old else {}, new.pages, PageEntry.pack)
             _sync(db, "digests", old.digests if old else {}, new.digests, marshal.dumps)
-            old_records = old.records if old else {}
-            db.executemany("DELETE FROM records WHERE folder = ?", [(k,) for k in old_records.keys() - new.records.keys()])
+            stored = old.records.keys() if old else {folder for (folder,) in db.execute("SELECT folder FROM records")}
+            db.executemany("DELETE FROM records WHERE folder = ?", [(k,) for k in stored - new.records.keys()])
             db.executemany(
                 "INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
-                [(k, v[0], v[1]) for k, v in new.records.items() if old_records.get(k) != v],
+                [(k, key, blob) for k, (key, blob) in new.records.items() if blob is not None],
             )
             old_stages = old.stages if old else {}
             rows_out, rows_in = [], []
@@ -294,6 +295,13 @@ class Cache:
         self.generation = generation
         os.utime(self.folder)  # most recently used
         _forget_old_states(self.root, keep=self.folder)
+
+    def save_records(self, rows: list[tuple[str, str, bytes]]) -> None:
+        """Records just loaded (folder, load key, pickled result), stored before the build ends so
+        their pickles need not stay in memory; a row is used only for the same key (cache.py)."""
+        if rows:
+            with contextlib.closing(self._connect()) as db, db:
+                db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", rows)
 
     def save_stamps(self, files: dict[str, Stamp], scan_ns: int) -> None:
         """After a build that found nothing to do: the file hashes it confirmed, and when."""

@@ -240,9 +240,15 @@ class Builder:
         # load -> validate -> model
         loaded: dict[str, tuple[str, Any]] = {}
         content = load_content(settings.content_dir, settings.project_root, self._record_loader(previous, scan, loaded))
+        previous.records = {name: (key, None) for name, (key, _) in previous.records.items()}  # pickles used
         texts = {(r[0].section, r[0].slug): r[2] for _, r in loaded.values() if r[0] is not None and r[2]}
+        # store what was loaded now, and keep no pickles in memory (a 10,000-record site's are 200 MB)
+        self.cache.save_records([(name, key, result[3]) for name, (key, result) in loaded.items() if key and result[3] is not None])
+        for name, (key, result) in loaded.items():
+            loaded[name] = (key, (*result[:3], None))
         model, model_problems = build_model(content, texts)
         problems = sorted(set(content.problems + model_problems))
+        del content, texts  # the model holds what it needs; a kept Builder keeps `loaded`
         errors = [p for p in problems if p.is_error]
         if errors or model is None:
             raise BuildFailed(errors or problems)
@@ -356,7 +362,7 @@ class Builder:
             },
             files=scan.inputs.stamps,
             manifest=manifest,
-            records={folder: (key, result[3]) for folder, (key, result) in loaded.items() if key},
+            records={folder: (key, None) for folder, (key, _) in loaded.items() if key},
             pages=new_pages,
             digests=digests,
             stages=stage_cache.current,
@@ -501,7 +507,7 @@ class Builder:
             for n, (section, folder) in enumerate(items):
                 name = f"{section}/{folder.name}"
                 tree = scan.folders.get(name, (section, folder, None))[2]
-                key = digest_of(tree, languages, default, project_root.as_posix()) if tree else None
+                key = digest_of(tree, languages, default, project_root.as_posix(), generator_version()) if tree else None
                 keys.append(key)
                 if key is not None:
                     memory = self._loaded.get(name)
@@ -510,13 +516,13 @@ class Builder:
                         results[n] = memory[1]
                         continue
                     old = previous.records.get(name)
-                    if old is not None and old[0] == key:
+                    if old is not None and old[0] == key and old[1] is not None:
                         try:
                             result = pickle.loads(old[1])
                         except Exception:  # an unreadable entry is only a cache miss
                             result = None
                         if result is not None:
-                            loaded[name] = (key, (*result, old[1]))
+                            loaded[name] = (key, (*result, None))  # None: stored already
                             results[n] = loaded[name][1]
                             continue
                 todo.append(n)
