@@ -131,7 +131,7 @@ def _template_problem(exc: Exception, page: Page, settings: BuildSettings) -> Pr
 
 def build(settings: BuildSettings, progress: Progress | None = None) -> BuildReport:
     """Build the site; raises BuildFailed (problems listed) and leaves the old site untouched."""
-    return Builder(settings, progress).build()
+    return Builder(settings, progress, keep=False).build()
 
 
 def print_problems(problems: list[Problem], stream=sys.stderr) -> None:  # type: ignore[no-untyped-def]
@@ -185,11 +185,14 @@ class _LoadJob:
 class Builder:
     """Builds the site, then rebuilds it after edits, re-rendering only what they touch."""
 
-    def __init__(self, settings: BuildSettings, progress: Progress | None = None, in_place: bool = False):
+    def __init__(self, settings: BuildSettings, progress: Progress | None = None, in_place: bool = False, keep: bool = True):
         """`in_place`: after its first build, update the site in place instead of swapping in a new
-        copy (output.InPlaceWriter): much faster for a preview, not atomic as a whole."""
+        copy (output.InPlaceWriter): much faster for a preview, not atomic as a whole.
+        `keep`: keep the loaded records in memory for the next rebuild (False for a single build,
+        which then frees them before the worker processes start)."""
         self.settings = settings
         self.in_place = in_place
+        self.keep = keep
         self.progress = progress or Progress()
         # Without use_cache the previous state is not read, but this build's replaces it.
         self.cache = Cache(settings.cache_root, settings_key(settings))
@@ -249,6 +252,9 @@ class Builder:
         model, model_problems = build_model(content, texts)
         problems = sorted(set(content.problems + model_problems))
         del content, texts  # the model holds what it needs; a kept Builder keeps `loaded`
+        record_keys = _record_keys(loaded)
+        if not self.keep:  # sources and problems are not needed any more: free them before forking
+            loaded = {name: (key, (None, None, None, None)) for name, (key, _) in loaded.items()}
         errors = [p for p in problems if p.is_error]
         if errors or model is None:
             raise BuildFailed(errors or problems)
@@ -279,7 +285,7 @@ class Builder:
                 dirty.append(i)
 
         # render (in parallel, workers writing into the staging folder) and run the output stages
-        stage_cache = StageCache(previous.stages, {key: f"{key[0]}/{key[1]}:{k}" for key, k in _record_keys(loaded).items()})
+        stage_cache = StageCache(previous.stages, {key: f"{key[0]}/{key[1]}:{k}" for key, k in record_keys.items()})
         stage_context = StageContext(settings, base_url, stage_cache)
         writer: SiteWriter | InPlaceWriter
         if self.in_place and self._state is not None and previous.manifest:
@@ -368,7 +374,8 @@ class Builder:
             stages=stage_cache.current,
         )
         self.cache.save(state, previous if self.settings.use_cache or self._state is not None else None)
-        self._state, self._loaded, self._scan = state, loaded, scan
+        if self.keep:
+            self._state, self._loaded, self._scan = state, loaded, scan
         report.seconds = time.perf_counter() - started
         return report
 
