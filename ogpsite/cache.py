@@ -299,6 +299,7 @@ class Cache:
     def save_records(self, rows: list[tuple[str, str, bytes]]) -> None:
         """Records just loaded (folder, load key, pickled result), stored before the build ends so
         their pickles need not stay in memory; a row is used only for the same key (cache.py)."""
+        rows = [row for row in rows if _storable(row[0]) and _storable(row[1])]
         if rows:
             with contextlib.closing(self._connect()) as db, db:
                 db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", rows)
@@ -321,10 +322,19 @@ class Cache:
         self.valid = False
 
 
+def _storable(text: str) -> bool:
+    """SQLite keeps text as UTF-8: a path with undecodable bytes (refused as content anyway) is not cached."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _sync(db: sqlite3.Connection, table: str, old: dict[str, Any], new: dict[str, Any], encode: Callable[[Any], bytes]) -> None:
     key = {"files": "path", "manifest": "relpath", "pages": "url", "digests": "entity"}[table]
     db.executemany(f"DELETE FROM {table} WHERE {key} = ?", [(k,) for k in old.keys() - new.keys()])
-    changed = [(k, encode(v)) for k, v in new.items() if (k not in old or (old[k] is not v and old[k] != v))]
+    changed = [(k, encode(v)) for k, v in new.items() if _storable(k) and (k not in old or (old[k] is not v and old[k] != v))]
     db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", changed)
 
 
