@@ -35,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 CACHE_DIR = Path(".cache") / "ogpsite"
 RACY_NS = 2_000_000_000  # files modified this close to a scan are re-hashed next time
 KEEP_STATES = 8  # cached builds kept per project (one per output folder and settings)
@@ -79,11 +79,11 @@ class Inputs:
         self.stamps: dict[str, Stamp] = {}
         self.hashed = 0  # files read and hashed (the rest were known by their stat)
 
-    def sha(self, path: Path, st: os.stat_result | None = None) -> str | None:
+    def sha(self, path: Path | str, st: os.stat_result | None = None) -> str | None:
         """The file's SHA-256, or None when it cannot be read (the loader will report why)."""
-        key = str(path)
+        key = os.fspath(path)
         try:
-            st = st or path.stat()
+            st = st or os.stat(key)
         except OSError:
             return None
         if not stat.S_ISREG(st.st_mode):  # a pipe or a link to /dev/zero would never end (issue 7)
@@ -97,7 +97,7 @@ class Inputs:
             self.stamps[key] = known
             return known[4]
         try:
-            digest = sha256_file(path)
+            digest = sha256_file(Path(key))
         except OSError:
             return None
         self.hashed += 1
@@ -105,33 +105,34 @@ class Inputs:
         return digest
 
     def sha_of(self, path: str) -> str | None:
-        return self.sha(Path(path))
+        return self.sha(path)
 
     def tree(self, root: Path, skip_hidden: bool = False) -> list[tuple[str, str]]:
-        """(relative path, hash or kind) for everything under root, sorted; symlinks by target too."""
+        """(relative path, hash or kind) for everything under root, sorted; symlinks by target too.
+        (Plain strings, not Path objects: this runs for every input file of every build.)"""
         out: list[tuple[str, str]] = []
-        if not root.is_dir():
+        top = os.fspath(root)
+        if not os.path.isdir(top):
             return out
-        stack = [root]
+        stack = [(top, "")]
         while stack:
-            folder = stack.pop()
+            folder, prefix = stack.pop()
             try:
                 entries = sorted(os.scandir(folder), key=lambda e: e.name)
             except OSError:
-                out.append((str(folder.relative_to(root)), "unreadable"))
+                out.append((prefix.rstrip("/"), "unreadable"))
                 continue
             for entry in entries:
                 if skip_hidden and entry.name.startswith("."):
                     continue
-                path = Path(entry.path)
-                rel = path.relative_to(root).as_posix()
-                link = f"->{os.readlink(path)}" if entry.is_symlink() else ""
+                rel = prefix + entry.name
+                link = f"->{os.readlink(entry.path)}" if entry.is_symlink() else ""
                 if entry.is_dir():
                     out.append((rel, "dir" + link))
                     if not link:
-                        stack.append(path)
+                        stack.append((entry.path, rel + "/"))
                 else:
-                    out.append((rel, (self.sha(path) or "unreadable") + link))
+                    out.append((rel, (self.sha(entry.path) or "unreadable") + link))
         out.sort()
         return out
 
@@ -175,14 +176,12 @@ class State:
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB);
-CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, stamp BLOB);
-CREATE TABLE IF NOT EXISTS manifest (relpath TEXT PRIMARY KEY, entry BLOB);
 CREATE TABLE IF NOT EXISTS records (folder TEXT PRIMARY KEY, key TEXT, result BLOB);
 CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, entry BLOB);
 CREATE TABLE IF NOT EXISTS digests (entity TEXT PRIMARY KEY, attrs BLOB);
 CREATE TABLE IF NOT EXISTS stages (namespace TEXT, key BLOB, value BLOB, PRIMARY KEY (namespace, key));
 """
-_TABLES = ("meta", "files", "manifest", "records", "pages", "digests", "stages")
+_TABLES = ("meta", "records", "pages", "digests", "stages")
 
 
 class Cache:
@@ -227,8 +226,7 @@ class Cache:
                     return state
                 state.signature, state.scan_ns, state.report = meta["signature"], meta["scan_ns"], meta["report"]
                 self.generation = meta["generation"]
-                state.files = {path: marshal.loads(stamp) for path, stamp in db.execute("SELECT path, stamp FROM files")}
-                state.manifest = {relpath: marshal.loads(entry) for relpath, entry in db.execute("SELECT relpath, entry FROM manifest")}
+                state.files, state.manifest = meta["files"], meta["manifest"]  # one value each: fast to read
         except (sqlite3.Error, OSError, EOFError, ValueError, TypeError, KeyError):
             return State()
         self.valid = True
@@ -271,10 +269,10 @@ class Cache:
                 "scan_ns": new.scan_ns,
                 "report": new.report,
                 "generation": generation,
+                "files": new.files,
+                "manifest": new.manifest,
             }
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, marshal.dumps(v)) for k, v in meta.items()])
-            _sync(db, "files", old.files if old else {}, new.files, marshal.dumps)
-            _sync(db, "manifest", old.manifest if old else {}, new.manifest, marshal.dumps)
             _sync(db, "pages", old.pages if old else {}, new.pages, PageEntry.pack)
             _sync(db, "digests", old.digests if old else {}, new.digests, marshal.dumps)
             stored = old.records.keys() if old else {folder for (folder,) in db.execute("SELECT folder FROM records")}
@@ -313,8 +311,7 @@ class Cache:
             row = db.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()
             if row is None or marshal.loads(row[0]) != self.generation:
                 return
-            db.execute("DELETE FROM files")
-            db.executemany("INSERT INTO files VALUES (?, ?)", [(k, marshal.dumps(v)) for k, v in files.items()])
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('files', ?)", (marshal.dumps(files),))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('scan_ns', ?)", (marshal.dumps(scan_ns),))
 
     def discard(self) -> None:
@@ -332,7 +329,7 @@ def _storable(text: str) -> bool:
 
 
 def _sync(db: sqlite3.Connection, table: str, old: dict[str, Any], new: dict[str, Any], encode: Callable[[Any], bytes]) -> None:
-    key = {"files": "path", "manifest": "relpath", "pages": "url", "digests": "entity"}[table]
+    key = {"pages": "url", "digests": "entity"}[table]
     db.executemany(f"DELETE FROM {table} WHERE {key} = ?", [(k,) for k in old.keys() - new.keys()])
     changed = [(k, encode(v)) for k, v in new.items() if _storable(k) and (k not in old or (old[k] is not v and old[k] != v))]
     db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", changed)

@@ -311,7 +311,7 @@ class Builder:
                 new_pages,
                 digests,
                 scan,
-                previous.stages.get(STAGE_OUTPUTS),
+                previous,
             )
             if render_problems:
                 raise BuildFailed(render_problems)
@@ -319,8 +319,14 @@ class Builder:
             shas: dict[str, str] = {entry.relpath: entry.sha for entry in new_pages.values()}
             for files, _ in stage_results:
                 for relpath in sorted(files):
-                    writer.write(relpath, files[relpath])
-                    shas[relpath] = hashlib.sha256(files[relpath]).hexdigest()
+                    data = files[relpath]
+                    if isinstance(data, str):  # a cached stage's file, as published: its sha256
+                        if not writer.reuse(relpath):
+                            raise RuntimeError(f"{relpath} vanished from {settings.output_dir} during the build")
+                        shas[relpath] = data
+                    else:
+                        writer.write(relpath, data)
+                        shas[relpath] = hashlib.sha256(data).hexdigest()
             assets = settings.templates_dir / "assets"
             if assets.is_dir():
                 for file in sorted(assets.rglob("*")):
@@ -403,9 +409,11 @@ class Builder:
         output = self.settings.output_dir
         if not (output / MARKER).is_file():
             return False
+        base = os.fspath(output) + os.sep  # strings, not Paths: tens of thousands of files
+        lstat = os.lstat
         for relpath, expected in manifest.items():
             try:
-                st = os.lstat(output / relpath) if relpath != "/" else os.lstat(output)
+                st = lstat(base + relpath) if relpath != "/" else lstat(base)
             except OSError:
                 return False
             if relpath.endswith("/"):
@@ -557,7 +565,7 @@ class Builder:
         new_pages: dict[str, PageEntry],
         digests: dict[str, dict[str, str]],
         scan: _Scan,
-        previous_outputs: dict[str, Any] | None,
+        previous: State,
     ) -> tuple[list[tuple[dict[str, bytes], list[Problem]]], list[Problem]]:
         """Render the dirty pages and run the output stages whose inputs changed (stages.py), in
         worker processes when worth it. Returns each stage's (files, problems) and the errors
@@ -567,10 +575,16 @@ class Builder:
         results: list[Any] = [None] * stages
         outputs = job.stage_context.cache.current.setdefault(STAGE_OUTPUTS, {})
         keys = [stages_mod.key(stage, scan.content_digest, job.stage_context.base_url, self.settings.today) for stage in OUTPUT_STAGES]
+        previous_outputs = previous.stages.get(STAGE_OUTPUTS) or {}
         for number, key in enumerate(keys):
-            cached = (previous_outputs or {}).get(key) if scan.content_digest else None
-            if cached is not None and stages_mod.fingerprint(cached[0], scan.inputs) == cached[1]:
-                results[number] = (cached[2], [Problem(*fields) for fields in cached[3]])
+            # (files read, their fingerprint, {file made: sha256}, problems): reuse what was published
+            cached = previous_outputs.get(key) if scan.content_digest else None
+            if (
+                cached is not None
+                and stages_mod.fingerprint(cached[0], scan.inputs) == cached[1]
+                and all(_intact(self.settings.output_dir, relpath, sha, previous.manifest) for relpath, sha in cached[2].items())
+            ):
+                results[number] = (dict(cached[2]), [Problem(*fields) for fields in cached[3]])
                 outputs[key] = cached
         self.stage_seconds = {stage.__name__: None for stage in OUTPUT_STAGES}
         size = max(4, min(48, len(dirty) // (self.workers * 6) or 4))
@@ -590,16 +604,17 @@ class Builder:
                     job.stage_context.cache.merged(memo)
                 if not any(p.is_error for p in run.problems):
                     fields = [(p.path, p.line, p.message, p.hint, p.severity) for p in run.problems]
-                    outputs[keys[number]] = (run.reads, stages_mod.fingerprint(run.reads, scan.inputs), run.files, fields)
+                    made = {relpath: hashlib.sha256(data).hexdigest() for relpath, data in run.files.items()}
+                    outputs[keys[number]] = (run.reads, stages_mod.fingerprint(run.reads, scan.inputs), made, fields)
                 continue
             rendered, chunk_digests, chunk_problems, pid = result
             for i, relpath, written, sha, reads in rendered:
                 if pid != me:
                     job.writer.record(relpath, written)
-                reads = {key: interned.setdefault(attrs, attrs) for key, attrs in reads.items()}
+                reads = {sys.intern(key): interned.setdefault(attrs, attrs) for key, attrs in reads.items()}  # memory
                 new_pages[job.pages[i].url] = PageEntry(relpath, page_digests[i], sha, reads)
             for key, attrs in chunk_digests.items():
-                digests.setdefault(key, {}).update(attrs)
+                digests.setdefault(sys.intern(key), {}).update(attrs)
             problems += chunk_problems
             self.progress.advance(len(rendered) + len(chunk_problems))
         errors = sorted(set(problems))[:10]
