@@ -11,6 +11,7 @@ untouched, does nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -317,16 +318,15 @@ class Builder:
                 raise BuildFailed(render_problems)
             progress.stage("Writing")
             shas: dict[str, str] = {entry.relpath: entry.sha for entry in new_pages.values()}
-            for files, _ in stage_results:
-                for relpath in sorted(files):
-                    data = files[relpath]
-                    if isinstance(data, str):  # a cached stage's file, as published: its sha256
-                        if not writer.reuse(relpath):
-                            raise RuntimeError(f"{relpath} vanished from {settings.output_dir} during the build")
-                        shas[relpath] = data
-                    else:
-                        writer.write(relpath, data)
-                        shas[relpath] = hashlib.sha256(data).hexdigest()
+            for number, (files, _) in enumerate(stage_results):
+                for relpath, (how, sha, _) in sorted(files.items()):
+                    if relpath in shas:
+                        raise BuildFailed(
+                            [Problem("ogpsite/pipeline.py", 0, f"{relpath} is made twice ({OUTPUT_STAGES[number].__name__})", "")]
+                        )
+                    if how == "published" and not writer.reuse(relpath):  # a cached stage's file, unchanged
+                        raise RuntimeError(f"{relpath} vanished from {settings.output_dir} during the build")
+                    shas[relpath] = sha
             assets = settings.templates_dir / "assets"
             if assets.is_dir():
                 for file in sorted(assets.rglob("*")):
@@ -584,7 +584,10 @@ class Builder:
                 and stages_mod.fingerprint(cached[0], scan.inputs) == cached[1]
                 and all(_intact(self.settings.output_dir, relpath, sha, previous.manifest) for relpath, sha in cached[2].items())
             ):
-                results[number] = (dict(cached[2]), [Problem(*fields) for fields in cached[3]])
+                results[number] = (
+                    {relpath: ("published", sha, False) for relpath, sha in cached[2].items()},
+                    [Problem(*f) for f in cached[3]],
+                )
                 outputs[key] = cached
         self.stage_seconds = {stage.__name__: None for stage in OUTPUT_STAGES}
         size = max(4, min(48, len(dirty) // (self.workers * 6) or 4))
@@ -597,14 +600,16 @@ class Builder:
         workers = self.workers if len(dirty) >= INLINE_BELOW or first_chunk > 1 else 1
         for index, result in parallel.run(job, tasks, workers):
             if index < first_chunk:
-                number, run, memo, pid = result
-                results[number] = (run.files, run.problems)
+                number, run, staged, memo, pid = result
+                results[number] = (staged, run.problems)
                 self.stage_seconds[OUTPUT_STAGES[number].__name__] = run.seconds
                 if pid != me:
                     job.stage_context.cache.merged(memo)
+                    for relpath, (_, _, written) in staged.items():
+                        job.writer.record(relpath, written)
                 if not any(p.is_error for p in run.problems):
                     fields = [(p.path, p.line, p.message, p.hint, p.severity) for p in run.problems]
-                    made = {relpath: hashlib.sha256(data).hexdigest() for relpath, data in run.files.items()}
+                    made = {relpath: sha for relpath, (_, sha, _) in staged.items()}
                     outputs[keys[number]] = (run.reads, stages_mod.fingerprint(run.reads, scan.inputs), made, fields)
                 continue
             rendered, chunk_digests, chunk_problems, pid = result
@@ -634,6 +639,8 @@ def _load_chunk(chunk: list[tuple[int, str, Path]]) -> list[tuple[int, bytes]]:
     for n, section, folder in chunk:
         record, problems = load_record(folder, section, job.content_root, job.project_root, job.languages)
         texts = texts_for(record, job.languages, job.default) if record is not None else {}
+        if record is not None:  # the rendered texts are what the model needs: drop the sources' Markdown
+            record = dataclasses.replace(record, texts=dict.fromkeys(record.texts))
         out.append((n, pickle.dumps((record, problems, texts), protocol=pickle.HIGHEST_PROTOCOL)))
     return out
 
@@ -663,11 +670,18 @@ def _render_chunk(chunk: list[tuple[int, str]]) -> tuple[list[Any], dict[str, di
     return rendered, digests, problems, os.getpid()
 
 
-def _run_stage(number: int) -> tuple[int, stages_mod.StageRun, dict[str, dict[Any, Any]], int]:
+def _run_stage(number: int) -> tuple[int, stages_mod.StageRun, dict[str, tuple[str, str, bool]], dict[str, dict[Any, Any]], int]:
+    """Run a stage and stage its files here (they can be large: only their hashes go back)."""
     job: _RenderJob = parallel.current_job()
     run = stages_mod.run(OUTPUT_STAGES[number], job.model, job.stage_context)
+    staged = {}
+    if not any(p.is_error for p in run.problems):
+        for relpath in sorted(run.files):
+            data = run.files[relpath]
+            staged[relpath] = ("staged", hashlib.sha256(data).hexdigest(), job.writer.write(relpath, data))
+    run.files = {}
     memo = {name: values for name, values in job.stage_context.cache.current.items() if name != STAGE_OUTPUTS}
-    return number, run, memo, os.getpid()
+    return number, run, staged, memo, os.getpid()
 
 
 # --- helpers ------------------------------------------------------------------------------------
