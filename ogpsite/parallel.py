@@ -3,7 +3,8 @@ functions of their inputs, so they spread over every core.
 
 Workers are forked *after* the parent has built what they need (the model, the renderer) and
 read it from `current_job()`, so nothing large is pickled on the way in; only results come back.
-With one worker, or little to do, everything runs in this process instead.
+This process works too, taking tasks from the same counter as the workers: with N processes
+there are N-1 forked copies of the model, not N. With one process, or one task, nothing is forked.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 _JOB: Any = None
+_TASKS: list[Any] = []
+_NEXT: Any = None  # shared counter: the next task to take
 
 Task = tuple[Callable[[Any], Any], Any]
 
@@ -38,22 +41,46 @@ def _call(numbered: tuple[int, Task]) -> tuple[int, Any]:
     return index, function(argument)
 
 
+def _take() -> int:
+    with _NEXT.get_lock():
+        index = _NEXT.value
+        _NEXT.value += 1
+    return index
+
+
+def _work(_: object = None) -> list[tuple[int, Any]]:
+    """In a worker: take tasks until none is left; their results go back together."""
+    done = []
+    while (index := _take()) < len(_TASKS):
+        done.append(_call((index, _TASKS[index])))
+    return done
+
+
 def run(job: Any, tasks: list[Task], workers: int) -> Iterator[tuple[int, Any]]:
     """Run `function(argument)` for every task with `job` visible as current_job(); yields
-    (task index, result) as tasks finish. Tasks listed first start first."""
-    global _JOB
-    previous, _JOB = _JOB, job
+    (task index, result): this process's as they finish, the workers' when they are done.
+    Tasks listed first start first."""
+    global _JOB, _TASKS, _NEXT
+    previous = _JOB, _TASKS, _NEXT
+    _JOB = job
     try:
         if workers <= 1 or len(tasks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
             for numbered in enumerate(tasks):
                 yield _call(numbered)
             return
+        context = multiprocessing.get_context("fork")
+        _TASKS, _NEXT = tasks, context.Value("l", 0)
         gc.collect()
         gc.freeze()  # the children's garbage collector then leaves the inherited objects' pages alone
         try:
-            with multiprocessing.get_context("fork").Pool(min(workers, len(tasks))) as pool:
-                yield from pool.imap_unordered(_call, enumerate(tasks), chunksize=1)
+            children = min(workers, len(tasks)) - 1
+            with context.Pool(children) as pool:
+                pending = [pool.apply_async(_work) for _ in range(children)]
+                while (index := _take()) < len(tasks):
+                    yield _call((index, tasks[index]))
+                for result in pending:
+                    yield from result.get()
         finally:
             gc.unfreeze()
     finally:
-        _JOB = previous
+        _JOB, _TASKS, _NEXT = previous
