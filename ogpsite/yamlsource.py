@@ -12,6 +12,7 @@ PyYAML's SafeLoader, narrowed for editor-written content:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -58,10 +59,37 @@ class _ContentLoader(yaml.SafeLoader):
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         if sum(c.isdigit() for c in node.value) > MAX_NUMBER_DIGITS:
             raise yaml.constructor.ConstructorError(None, None, f"a number longer than {MAX_NUMBER_DIGITS} digits", node.start_mark)
-        return super().construct_yaml_int(node)
+        return yaml.constructor.SafeConstructor.construct_yaml_int(self, node)
 
 
 _ContentLoader.add_constructor("tag:yaml.org,2002:int", _ContentLoader.construct_yaml_int)
+
+_CLoader: Any = getattr(yaml, "CSafeLoader", None)
+if _CLoader is not None:
+
+    class _FastLoader(_CLoader):  # type: ignore[misc, valid-type]
+        """libyaml's parser (about 20x faster) with the same resolvers and constructors.
+
+        Its composer cannot refuse tags, aliases or deep nesting, so it is only given text that
+        cannot contain them (see _fast_path_safe); it also recurses in C without a limit."""
+
+        yaml_implicit_resolvers: ClassVar = _ContentLoader.yaml_implicit_resolvers
+        yaml_constructors: ClassVar = _ContentLoader.yaml_constructors
+
+    _CLoader = _FastLoader
+
+# tags, aliases, and characters the two parsers read differently (found by tests/test_fuzz_loader.py)
+_SLOW_PATH_CHARACTERS = ("!", "*", "\t", "\x85", "\u2028", "\u2029", "\ufeff")
+_SLOW_PATH_SYNTAX = re.compile(r"[|>][-+0-9]*#|^\s*%", re.MULTILINE)
+FAST_PATH_MAX_INDICATORS = 2000  # far below where libyaml's recursive composer would overflow the stack
+
+
+def _fast_path_safe(text: str) -> bool:
+    """Whether libyaml may compose `text`: no '!' (tags) or '*' (aliases) anywhere, and too few
+    collection indicators to nest deeply (each nested list or mapping needs one of them)."""
+    if _CLoader is None or any(c in text for c in _SLOW_PATH_CHARACTERS) or _SLOW_PATH_SYNTAX.search(text):
+        return False
+    return sum(text.count(c) for c in "[{-:?") <= FAST_PATH_MAX_INDICATORS
 
 
 def _bad_character(text: str) -> str | None:
@@ -129,14 +157,67 @@ def _index_lines(node: yaml.Node, loc: Location, lines: dict[Location, int], off
             _index_lines(item, (*loc, i), lines, offset, path, problems)
 
 
+def _fast_result_unsure(node: yaml.Node) -> bool:
+    """Whether the libyaml tree might differ from the pure-Python loader's: nested too deep (the
+    slow path explains that), or an empty value whose line the parsers place differently."""
+    todo = [(node, 1)]
+    while todo:
+        current, level = todo.pop()
+        if level > MAX_DEPTH:
+            return True
+        if isinstance(current, yaml.MappingNode):
+            todo += [(value, level + 1) for _, value in current.value]
+        elif isinstance(current, yaml.SequenceNode):
+            for item in current.value:
+                if isinstance(item, yaml.ScalarNode) and item.value == "" and not item.style:
+                    return True
+                todo.append((item, level + 1))
+        elif level == 1 and current.value == "" and not current.style:
+            return True
+    return False
+
+
+def _load_fast(text: str, path: str, line_offset: int) -> YamlDocument | None:
+    """The document parsed by libyaml; None when anything is wrong with it, so that the pure-Python
+    loader explains the problem (the same words and lines whichever parser is installed)."""
+    try:
+        loader = _CLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None or _fast_result_unsure(node):
+                return None
+            problems: list[Problem] = []
+            lines: dict[Location, int] = {}
+            _index_lines(node, (), lines, line_offset, path, problems)
+            if problems:
+                return None
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
+        return None
+    doc = YamlDocument(data, lines, line_offset + 1)
+    bad_text: list[Problem] = []
+    _check_characters(data, (), doc, path, bad_text)
+    return None if bad_text else doc
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, path: str, line_offset: int) -> Problem:
+    line = text.count("\n", 0, max(exc.position, 0)) + 1 + line_offset
+    return Problem(path, line, f"contains an invisible control character (U+{exc.character:04X})", CONTROL_HINT)
+
+
 def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse one YAML document. `line_offset` shifts lines when the YAML is front matter."""
     problems: list[Problem] = []
+    if _fast_path_safe(text):
+        fast = _load_fast(text, path, line_offset)
+        if fast is not None:
+            return fast, []
     try:
         loader = _ContentLoader(text)  # the reader refuses raw control characters here
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, max(exc.position, 0)) + 1 + line_offset
-        return None, [Problem(path, line, f"contains an invisible control character (U+{exc.character:04X})", CONTROL_HINT)]
+        return None, [_reader_problem(exc, text, path, line_offset)]
     try:
         node = loader.get_single_node()
         if node is None:

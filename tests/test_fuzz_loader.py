@@ -16,11 +16,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from ogpsite import schema
+from ogpsite import schema, yamlsource
 from ogpsite.content import load_content
 from ogpsite.errors import BuildFailed, Problem
 from ogpsite.model import build_model
@@ -213,6 +214,50 @@ def test_any_text_is_yaml_or_a_problem(text: str) -> None:
     assert doc is not None or any(p.is_error for p in problems)
     for problem in problems:
         assert 2 <= problem.line <= text.count("\n") + text.count("\r") + text.count("\x85") + text.count("\u2028") + 3, problem
+
+
+def _slow_load(text: str) -> tuple[Any, list[Problem]]:
+    """load_yaml with libyaml's parser switched off (the pure-Python loader only)."""
+    saved, yamlsource._CLoader = yamlsource._CLoader, None
+    try:
+        return load_yaml(text, "f.yaml", line_offset=1)
+    finally:
+        yamlsource._CLoader = saved
+
+
+def _same_load(text: str) -> None:
+    fast, fast_problems = load_yaml(text, "f.yaml", line_offset=1)
+    slow, slow_problems = _slow_load(text)
+    assert fast_problems == slow_problems
+    assert (fast is None) == (slow is None)
+    if fast is not None and slow is not None:
+        assert (fast.data, fast.lines, fast.first_line) == (slow.data, slow.lines, slow.first_line)
+
+
+@budget(1500)
+@given(st.text() | yaml_soup)
+def test_libyaml_and_python_loaders_agree(text: str) -> None:
+    """The fast path (libyaml) gives the same values, lines and problems as the pure-Python loader."""
+    _same_load(text)
+
+
+def test_libyaml_and_python_loaders_agree_on_the_bundled_content() -> None:
+    files = sorted((ROOT / "content").rglob("*.yaml"))
+    fronts = [split_front_matter(read_text(f, f.name, f.parent, 10**6)[0])[0] for f in sorted((ROOT / "content").rglob("*.md"))]
+    assert len(files) > 90 and len(fronts) > 190
+    assert yamlsource._fast_path_safe(files[0].read_text(encoding="utf-8"))  # the fast path is really taken
+    for f in files:
+        _same_load(f.read_text(encoding="utf-8"))
+    for front in fronts:
+        assert front is not None
+        _same_load(front.yaml_text)
+
+
+@pytest.mark.parametrize("depth", [41, 5000])
+def test_deep_nesting_is_refused_by_either_parser(depth: int) -> None:
+    for text in ("[" * depth + "]" * depth, "- " * depth + "x", "".join(" " * i + "k:\n" for i in range(depth)) + "v"):
+        doc, problems = load_yaml(text, "f.yaml")
+        assert doc is None and "nested more than" in problems[0].message, problems
 
 
 @budget(600)
