@@ -186,14 +186,28 @@ class _LoadJob:
 class Builder:
     """Builds the site, then rebuilds it after edits, re-rendering only what they touch."""
 
-    def __init__(self, settings: BuildSettings, progress: Progress | None = None, in_place: bool = False, keep: bool = True):
+    def __init__(
+        self,
+        settings: BuildSettings,
+        progress: Progress | None = None,
+        in_place: bool = False,
+        keep: bool = True,
+        defer_stages: bool = False,
+    ):
         """`in_place`: after its first build, update the site in place instead of swapping in a new
         copy (output.InPlaceWriter): much faster for a preview, not atomic as a whole.
         `keep`: keep the loaded records in memory for the next rebuild (False for a single build,
-        which then frees them before the worker processes start)."""
+        which then frees them before the worker processes start).
+        `defer_stages`: a rebuild renders the pages an edit touched and leaves the site-wide files
+        (search index, feeds, data files, sitemap) as they were, to be brought up to date by
+        `finish()`: the preview reloads the edited page first. A deferred build is never taken
+        for up to date, so any later build runs those stages if `finish()` did not."""
         self.settings = settings
         self.in_place = in_place
         self.keep = keep
+        self.defer_stages = defer_stages
+        self.pending_stages: tuple[str, ...] = ()  # stages a deferred rebuild left behind
+        self._stage_files: dict[str, dict[str, str]] = {}  # stage name -> files it last made (relpath -> sha)
         self.progress = progress or Progress()
         # Without use_cache the previous state is not read, but this build's replaces it.
         self.cache = Cache(settings.cache_root, settings_key(settings))
@@ -207,6 +221,16 @@ class Builder:
     def build(self) -> BuildReport:
         """A complete build (reusing what the cache and this Builder's memory show is current)."""
         return self.rebuild(None)
+
+    def finish(self) -> BuildReport | None:
+        """Run the output stages the last rebuild deferred (None: there were none)."""
+        if not self.pending_stages:
+            return None
+        defer, self.defer_stages = self.defer_stages, False
+        try:
+            return self.rebuild([])
+        finally:
+            self.defer_stages = defer
 
     def rebuild(self, changed_paths: Iterable[str | Path] | None = None) -> BuildReport:
         """Build again after edits. `changed_paths` (files or folders created, changed or deleted,
@@ -361,8 +385,9 @@ class Builder:
             translations=translations,
         )
         stage_reads = sorted({tuple(read) for entry in stage_cache.current.get(STAGE_OUTPUTS, {}).values() for read in entry[0]})
+        signature = self._signature(scan, stage_reads)  # type: ignore[arg-type]
         state = State(
-            signature=self._signature(scan, stage_reads),  # type: ignore[arg-type]
+            signature=f"pending:{signature}" if self.pending_stages else signature,
             scan_ns=scan.inputs.scan_ns,
             report={
                 "global_digest": scan.global_digest,
@@ -382,6 +407,10 @@ class Builder:
         self.cache.save(state, previous if self.settings.use_cache or self._state is not None else None)
         if self.keep:
             self._state, self._loaded, self._scan = state, loaded, scan
+            self._stage_files = {
+                stage.__name__: {relpath: sha for relpath, (_, sha, _) in files.items()}
+                for stage, (files, _) in zip(OUTPUT_STAGES, stage_results, strict=True)
+            }
         report.seconds = time.perf_counter() - started
         return report
 
@@ -590,6 +619,16 @@ class Builder:
                 )
                 outputs[key] = cached
         self.stage_seconds = {stage.__name__: None for stage in OUTPUT_STAGES}
+        deferred = []
+        if self.defer_stages and self._state is not None:  # keep the last files; finish() runs the stages
+            for number, stage in enumerate(OUTPUT_STAGES):
+                if results[number] is None and stage.__name__ in self._stage_files:
+                    results[number] = (
+                        {relpath: ("published", sha, False) for relpath, sha in self._stage_files[stage.__name__].items()},
+                        [],
+                    )
+                    deferred.append(stage.__name__)
+        self.pending_stages = tuple(deferred)
         size = max(4, min(48, len(dirty) // (self.workers * 6) or 4))
         tasks: list[parallel.Task] = [(_run_stage, i) for i in range(stages) if results[i] is None]
         first_chunk = len(tasks)  # tasks before this one run stages, the others render pages

@@ -79,14 +79,16 @@ if _CLoader is not None:
     _CLoader = _FastLoader
 
 # tags, aliases, and characters the two parsers read differently (found by tests/test_fuzz_loader.py)
-_SLOW_PATH_CHARACTERS = ("!", "*", "\t", "\x85", "\u2028", "\u2029", "\ufeff")
-_SLOW_PATH_SYNTAX = re.compile(r"[|>][-+0-9]*#|^\s*%", re.MULTILINE)
+_SLOW_PATH_CHARACTERS = ("\t", "\x85", "\u2028", "\u2029", "\ufeff")
+# a tag can only start a node (after a space, a line start or a flow indicator); "Yes!" is text
+_SLOW_PATH_SYNTAX = re.compile(r"[|>][-+0-9]*#|^\s*%|(?:^|[\s\[{,:])!", re.MULTILINE)
 FAST_PATH_MAX_INDICATORS = 2000  # far below where libyaml's recursive composer would overflow the stack
 
 
 def _fast_path_safe(text: str) -> bool:
-    """Whether libyaml may compose `text`: no '!' (tags) or '*' (aliases) anywhere, and too few
-    collection indicators to nest deeply (each nested list or mapping needs one of them)."""
+    """Whether libyaml may compose `text`: no tags, nothing the parsers read differently, and too
+    few collection indicators to nest deeply (each nested list or mapping needs one of them).
+    Aliases are found after composing (_fast_result_unsure)."""
     if _CLoader is None or any(c in text for c in _SLOW_PATH_CHARACTERS) or _SLOW_PATH_SYNTAX.search(text):
         return False
     return sum(text.count(c) for c in "[{-:?") <= FAST_PATH_MAX_INDICATORS
@@ -158,13 +160,16 @@ def _index_lines(node: yaml.Node, loc: Location, lines: dict[Location, int], off
 
 
 def _fast_result_unsure(node: yaml.Node) -> bool:
-    """Whether the libyaml tree might differ from the pure-Python loader's: nested too deep (the
-    slow path explains that), or an empty value whose line the parsers place differently."""
+    """Whether the libyaml tree might differ from the pure-Python loader's: an alias (libyaml
+    composes it as the anchored node seen again), nesting too deep, or an empty value whose line
+    the parsers place differently. The pure-Python loader then explains the problem."""
+    seen: set[int] = set()
     todo = [(node, 1)]
     while todo:
         current, level = todo.pop()
-        if level > MAX_DEPTH:
+        if level > MAX_DEPTH or id(current) in seen:
             return True
+        seen.add(id(current))
         if isinstance(current, yaml.MappingNode):
             todo += [(value, level + 1) for _, value in current.value]
         elif isinstance(current, yaml.SequenceNode):

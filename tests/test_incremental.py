@@ -160,6 +160,38 @@ def test_the_preview_builders_rebuilds_equal_clean_builds(site_project: Path) ->
     assert_same_as_clean_build(site_project, today)
 
 
+def test_deferred_stages_catch_up_in_finish_or_in_the_next_build(site_project: Path) -> None:
+    """The preview's fast path: a rebuild renders the touched pages and leaves the search index,
+    feeds and data files as they were; finish() (or any later build) brings them up to date."""
+    builder = Builder(settings(site_project), in_place=True, defer_stages=True)
+    builder.build()
+    assert builder.pending_stages == ()
+    site = site_project / "site"
+    first = commitment(site_project, 0)
+    index_before = (site / "en" / "search-index.json").read_bytes()
+    edit(first / "en.md", lambda t: retitle(t, "Zanzibarian procurement register"))
+    report = builder.rebuild([first / "en.md"])
+    assert "search_stage" in builder.pending_stages and "opendata_stage" in builder.pending_stages
+    assert "Zanzibarian" in (site / "en" / "commitments" / first.name / "index.html").read_text(encoding="utf-8")
+    assert (site / "en" / "search-index.json").read_bytes() == index_before, "deferred: the old index stays"
+    assert f"en/commitments/{first.name}/" in report.rendered_urls
+
+    finished = builder.finish()
+    assert finished is not None and finished.rendered == 0 and builder.pending_stages == ()
+    assert "zanzibarian" in (site / "en" / "search-index.json").read_text(encoding="utf-8")
+    assert builder.finish() is None
+    assert_same_as_clean_build(site_project)
+
+    # deferred and never finished (the server stopped): the next build is not taken for up to date
+    edit(first / "en.md", lambda t: retitle(t, "Quetzal transparency register"))
+    builder.rebuild([first / "en.md"])
+    assert builder.pending_stages
+    later = build(settings(site_project))
+    assert not later.up_to_date and later.rendered == 0
+    assert "quetzal" in (site / "en" / "search-index.json").read_text(encoding="utf-8")
+    assert_same_as_clean_build(site_project)
+
+
 def test_an_edit_renders_only_the_pages_that_show_it(site_project: Path) -> None:
     build(settings(site_project))
     first = commitment(site_project, 0)
