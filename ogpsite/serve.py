@@ -109,7 +109,10 @@ class Rebuilder:
     def _build(self, changed: Sequence[str]) -> pipeline.BuildReport:
         self._pending.update(changed)
         if self._builder is None:
-            self._builder = pipeline.Builder(self.settings)
+            # In place: a save replaces only the files it changed instead of swapping in a new
+            # copy of the site; deferred stages: the edited page reloads before the search index
+            # and data files are remade (finish(), when the watcher goes quiet).
+            self._builder = pipeline.Builder(self.settings, in_place=True, defer_stages=True)
             report = self._builder.build()
         else:
             # A failed build may have stopped before reading every change: name them all again.
@@ -117,16 +120,30 @@ class Rebuilder:
         self._pending.clear()
         return report
 
+    @property
+    def pending(self) -> bool:
+        """Whether the site-wide files (search index, feeds, data) still wait for finish()."""
+        return self._builder is not None and bool(self._builder.pending_stages)
+
+    def finish(self) -> bool:
+        """Bring the deferred site-wide files up to date (between edits)."""
+        if self._builder is None or not self._builder.pending_stages:
+            return True
+        return self._run(lambda: self._builder.finish() if self._builder else None, "", finishing=True)
+
     def log(self, text: str) -> None:
         print(f"[{dt.datetime.now():%H:%M:%S}] {text}", file=self.out, flush=True)
 
     def rebuild(self, changed: Sequence[str] = ()) -> bool:
         """Build after `changed` (absolute paths, as the watcher reports them; none: the first build)."""
-        started = time.perf_counter()
         shown = [display_path(Path(p), self.settings.project_root) for p in changed]
         reason = f" ({', '.join(shown[:3])}{', …' if len(shown) > 3 else ''})" if shown else ""
+        return self._run(lambda: self._build(changed), reason)
+
+    def _run(self, step: Callable[[], pipeline.BuildReport | None], reason: str, finishing: bool = False) -> bool:
+        started = time.perf_counter()
         try:
-            report = self._build(changed)
+            report = step()
         except BuildFailed as exc:
             problems = sorted(exc.problems)
             self.state.failure = Failure(f"{len(problems)} error(s) in the content", tuple(p.format() for p in problems))
@@ -145,11 +162,16 @@ class Rebuilder:
             self._builder = None  # start afresh next time
             return False
         finally:
-            self.state.builds += 1
+            if not finishing:  # `builds` counts the builds that answer a change
+                self.state.builds += 1
         self.state.failure = None
-        if not self.quiet:
+        if not self.quiet and report is not None:
             seconds = time.perf_counter() - started
-            self.log(f"Built {report.pages} pages, {report.rendered} rendered in {seconds:.2f} s{reason}.")
+            if finishing:
+                self.log(f"Search index, feeds and data files updated in {seconds:.2f} s.")
+            else:
+                waiting = " (search index and data files follow)" if self.pending else ""
+                self.log(f"Built {report.pages} pages, {report.rendered} rendered in {seconds:.2f} s{reason}{waiting}.")
         return True
 
 
@@ -377,21 +399,38 @@ def watched_paths(settings: pipeline.BuildSettings) -> list[Path]:
 class Watcher(threading.Thread):
     """Rebuilds on every batch of changes; changes during a build make one more build."""
 
-    def __init__(self, paths: list[Path], on_change: Callable[[list[str]], None], stop: threading.Event):
+    def __init__(
+        self,
+        paths: list[Path],
+        on_change: Callable[[list[str]], None],
+        stop: threading.Event,
+        on_quiet: Callable[[], None] | None = None,
+    ):
         super().__init__(name="ogpsite-watch", daemon=True)
         self.paths = paths
         self.on_change = on_change
         self.stop = stop
+        self.on_quiet = on_quiet  # called when no change came for rust_timeout (half a second)
 
     def run(self) -> None:
         if not self.paths:
             return
         for changes in watchfiles.watch(
-            *self.paths, watch_filter=_Filter(), stop_event=self.stop, debounce=1_000, step=30, rust_timeout=500, raise_interrupt=False
+            *self.paths,
+            watch_filter=_Filter(),
+            stop_event=self.stop,
+            debounce=1_000,
+            step=30,
+            rust_timeout=500,
+            yield_on_timeout=True,
+            raise_interrupt=False,
         ):
             if self.stop.is_set():
                 break
-            self.on_change(sorted({path for _, path in changes}))
+            if changes:
+                self.on_change(sorted({path for _, path in changes}))
+            elif self.on_quiet is not None:
+                self.on_quiet()
 
 
 # --- the command ----------------------------------------------------------------------------
@@ -470,7 +509,7 @@ async def _serve(settings: pipeline.BuildSettings, options: ServeOptions, out: T
         only_css = ok and all(p.endswith(".css") for p in paths)
         loop.call_soon_threadsafe(notify_browsers, Path(paths[0]).name if only_css else "*")
 
-    watcher = Watcher(watched_paths(settings), changed, stopping)
+    watcher = Watcher(watched_paths(settings), changed, stopping, rebuilder.finish)
     watcher.start()
     print(f"Serving {display_path(settings.output_dir, settings.project_root)}/ on {address} — press Ctrl-C to stop.", file=out, flush=True)
     if options.open_browser:

@@ -71,6 +71,17 @@ def test_edit_is_rebuilt_and_served(served: Preview, project: Path) -> None:
     assert soup(spanish).h1.get_text(strip=True) == "Programa Federal de Gobierno Abierto"
 
 
+def test_search_index_and_data_catch_up_after_the_edited_page(served: Preview, project: Path) -> None:
+    """The edited page comes first; the site-wide files follow once the watcher is quiet."""
+    edit(project / AR0090 / "en.md", "title: Federal Program on Open Government", "title: Federal Zanzibarian Programme")
+    line = served.next_build()
+    assert "search index and data files follow" in line, line
+    assert "Zanzibarian" in served.fetch("en/commitments/ar0090/")[1]
+    served.wait_for(r"Search index, feeds and data files updated in")
+    assert "zanzibarian" in served.fetch("en/search-index.json")[1]
+    assert "Federal Zanzibarian Programme" in served.fetch("data/commitments/ar0090.json")[1]
+
+
 def test_content_error_shows_the_error_and_keeps_the_last_good_site(served: Preview, project: Path) -> None:
     facts = project / AR0090 / "facts.yaml"
     edit(facts, "status: active", "status: finished")
