@@ -213,6 +213,7 @@ class SiteWriter:
         (self.staging / MARKER).write_bytes(MARKER_TEXT)
         self._lock_fd = _lock(self.staging)
         self.wanted: set[str] = {MARKER}
+        self.changed: set[str] = set()  # files written anew (the others are the published ones, unchanged)
         self.written = 0
         self.reused = 0
 
@@ -231,7 +232,7 @@ class SiteWriter:
         self.record(relpath, True)
         return True
 
-    def reuse(self, relpath: str) -> bool:
+    def reuse(self, relpath: str, present: bool = False) -> bool:
         """Stage the published file unread (the build cache knows it is current); False if gone."""
         _check_relpath(relpath)
         if self._link(self.output / relpath, self.staging / relpath):
@@ -244,6 +245,7 @@ class SiteWriter:
         self.wanted.add(relpath)
         if written:
             self.written += 1
+            self.changed.add(relpath)
         else:
             self.reused += 1
 
@@ -343,6 +345,7 @@ class InPlaceWriter:
         self.staging = self.output  # where files go (the pipeline's workers write here too)
         self.previous = previous  # the files the last build left
         self.wanted: set[str] = {MARKER}
+        self.changed: set[str] = set()  # files written anew (the others are the published ones, unchanged)
         self.written = 0
         self.reused = 0
 
@@ -359,9 +362,10 @@ class InPlaceWriter:
         self.record(relpath, True)
         return True
 
-    def reuse(self, relpath: str) -> bool:
+    def reuse(self, relpath: str, present: bool = False) -> bool:
+        """Keep the published file; `present`: the caller has just seen it there (no second look)."""
         _check_relpath(relpath)
-        if (self.output / relpath).is_file():
+        if present or (self.output / relpath).is_file():
             self.record(relpath, False)
             return True
         return False
@@ -370,6 +374,7 @@ class InPlaceWriter:
         self.wanted.add(relpath)
         if written:
             self.written += 1
+            self.changed.add(relpath)
         else:
             self.reused += 1
 

@@ -321,7 +321,7 @@ class Builder:
             new_pages: dict[str, PageEntry] = {}
             for i in reuse:
                 entry = previous.pages[pages[i].url]
-                if _intact(settings.output_dir, entry.relpath, entry.sha, previous.manifest) and writer.reuse(entry.relpath):
+                if _intact(settings.output_dir, entry.relpath, entry.sha, previous.manifest) and writer.reuse(entry.relpath, present=True):
                     new_pages[pages[i].url] = entry
                 else:
                     dirty.append(i)
@@ -341,6 +341,7 @@ class Builder:
             if render_problems:
                 raise BuildFailed(render_problems)
             progress.stage("Writing")
+            deferred_files = {relpath for name in self.pending_stages for relpath in self._stage_files.get(name, {})}
             shas: dict[str, str] = {entry.relpath: entry.sha for entry in new_pages.values()}
             for number, (files, _) in enumerate(stage_results):
                 for relpath, (how, sha, _) in sorted(files.items()):
@@ -348,7 +349,8 @@ class Builder:
                         raise BuildFailed(
                             [Problem("ogpsite/pipeline.py", 0, f"{relpath} is made twice ({OUTPUT_STAGES[number].__name__})", "")]
                         )
-                    if how == "published" and not writer.reuse(relpath):  # a cached stage's file, unchanged
+                    # a cached stage's file, seen unchanged (_intact), or a deferred stage's last file
+                    if how == "published" and not writer.reuse(relpath, present=relpath not in deferred_files):
                         raise RuntimeError(f"{relpath} vanished from {settings.output_dir} during the build")
                     shas[relpath] = sha
             assets = settings.templates_dir / "assets"
@@ -365,7 +367,7 @@ class Builder:
             raise
 
         # what the next build needs
-        manifest = _manifest(settings.output_dir, shas)
+        manifest = _manifest(settings.output_dir, shas, previous.manifest, writer.changed, isinstance(writer, InPlaceWriter))
         if len(dirty) * 10 > len(pages):  # forget what no page reads any more
             referenced = set().union(*(entry.reads.keys() for entry in new_pages.values()))
             digests = {key: attrs for key, attrs in digests.items() if key in referenced}
@@ -741,24 +743,54 @@ def _intact(output: Path, relpath: str, sha: str, manifest: dict[str, tuple[str,
     if expected is None or expected[0] != sha:
         return False
     try:
-        st = os.lstat(output / relpath)
+        st = os.lstat(os.path.join(output, relpath))  # not a Path: called for every page
     except OSError:
         return False
     return expected[1:] == (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def _manifest(output: Path, shas: dict[str, str]) -> dict[str, tuple[str, int, int, int]]:
-    """Each file written (sha, size, time, inode), and each folder holding them ("", 0, time, inode;
-    keys ending in "/", the output folder itself "/")."""
+def _manifest(
+    output: Path,
+    shas: dict[str, str],
+    previous: dict[str, tuple[str, int, int, int]],
+    changed: set[str],
+    in_place: bool,
+) -> dict[str, tuple[str, int, int, int]]:
+    """Each file published (sha, size, time, inode), and each folder holding them ("", 0, time,
+    inode; keys ending in "/", the output folder itself "/").
+
+    A file not written anew is the very file the last manifest describes (kept in place, or hard
+    linked: same inode and time), so only written files are looked at again; in place, so are
+    only the folders where a file was added, replaced or deleted. A wrong entry could only make
+    the next build check more, never reuse a file it should not (see _intact)."""
+    base = os.fspath(output) + os.sep  # strings: tens of thousands of files
     manifest = {}
     folders = {"/"}
+    touched = {"/"}  # folders whose entries changed
     for relpath, sha in shas.items():
-        st = os.lstat(output / relpath)
-        manifest[relpath] = (sha, st.st_size, st.st_mtime_ns, st.st_ino)
-        parts = relpath.split("/")[:-1]
-        folders.update("/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
+        old = previous.get(relpath)
+        parent = relpath.rpartition("/")[0]
+        if old is not None and old[0] == sha and relpath not in changed:
+            manifest[relpath] = old
+        else:
+            st = os.lstat(base + relpath)
+            manifest[relpath] = (sha, st.st_size, st.st_mtime_ns, st.st_ino)
+            touched.add(parent + "/" if parent else "/")
+        while parent and parent + "/" not in folders:
+            folders.add(parent + "/")
+            parent = parent.rpartition("/")[0]
+    for relpath in previous.keys() - shas.keys() - folders:  # deleted files and folders: their parents changed
+        parent = relpath.rstrip("/").rpartition("/")[0]
+        touched.add(parent + "/" if parent else "/")
+    for folder in folders - previous.keys():  # new folders: their parents changed
+        parent = folder.rstrip("/").rpartition("/")[0]
+        touched.add(parent + "/" if parent else "/")
     for folder in folders:
-        st = os.lstat(output / folder) if folder != "/" else os.lstat(output)
+        old = previous.get(folder)
+        if in_place and old is not None and folder not in touched:
+            manifest[folder] = old
+            continue
+        st = os.lstat(base + folder) if folder != "/" else os.lstat(output)
         manifest[folder] = ("", 0, st.st_mtime_ns, st.st_ino)
     return manifest
 

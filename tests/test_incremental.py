@@ -155,6 +155,7 @@ def test_the_preview_builders_rebuilds_equal_clean_builds(site_project: Path) ->
         else:
             report = builder.rebuild(touched)
             assert not report.up_to_date, what
+        assert builder._state is not None and builder._output_intact(builder._state.manifest), f"stale manifest after {what}"
         if what in checkpoints:
             assert_same_as_clean_build(site_project, today)
     assert_same_as_clean_build(site_project, today)
@@ -188,6 +189,7 @@ def test_deferred_stages_catch_up_in_finish_or_in_the_next_build(site_project: P
     assert builder.pending_stages
     later = build(settings(site_project))
     assert not later.up_to_date and later.rendered == 0
+    assert build(settings(site_project)).up_to_date
     assert "quetzal" in (site / "en" / "search-index.json").read_text(encoding="utf-8")
     assert_same_as_clean_build(site_project)
 
