@@ -208,6 +208,8 @@ class Builder:
         self.defer_stages = defer_stages
         self.pending_stages: tuple[str, ...] = ()  # stages a deferred rebuild left behind
         self._stage_files: dict[str, dict[str, str]] = {}  # stage name -> files it last made (relpath -> sha)
+        self._output_checked = False  # this Builder has seen the site as the cached state describes it
+        self._stage_keys: dict[str, str] = {}  # stage name -> its key in the stage cache, last build
         self.progress = progress or Progress()
         # Without use_cache the previous state is not read, but this build's replaces it.
         self.cache = Cache(settings.cache_root, settings_key(settings))
@@ -313,7 +315,7 @@ class Builder:
         stage_cache = StageCache(previous.stages, {key: f"{key[0]}/{key[1]}:{k}" for key, k in record_keys.items()})
         stage_context = StageContext(settings, base_url, stage_cache)
         writer: SiteWriter | InPlaceWriter
-        if self.in_place and self._state is not None and previous.manifest:
+        if self.in_place and (self._state is not None or self._output_checked) and previous.manifest:
             writer = InPlaceWriter(settings.output_dir, {k for k in previous.manifest if not k.endswith("/")})
         else:
             writer = SiteWriter(settings.output_dir)
@@ -396,6 +398,8 @@ class Builder:
                 "pages": report.pages,
                 "page_count": len(pages),
                 "stage_reads": stage_reads,
+                # each stage's entry in the stage cache, unless deferred (its files are then older)
+                "stage_keys": {name: key for name, key in self._stage_keys.items() if name not in self.pending_stages},
                 "warnings": [(p.path, p.line, p.message, p.hint, p.severity) for p in warnings],
                 "translations": translations,
             },
@@ -418,6 +422,7 @@ class Builder:
 
     def _up_to_date(self, previous: State, scan: _Scan, started: float) -> BuildReport:
         """Nothing changed and the site is as the last build left it: report that build again."""
+        self._output_checked = True
         if scan.inputs.stamps != previous.files:  # hashes confirmed since: keep them, skip re-reading
             previous.files, previous.scan_ns = scan.inputs.stamps, scan.inputs.scan_ns
             self.cache.save_stamps(previous.files, previous.scan_ns)
@@ -622,7 +627,11 @@ class Builder:
                 outputs[key] = cached
         self.stage_seconds = {stage.__name__: None for stage in OUTPUT_STAGES}
         deferred = []
-        if self.defer_stages and self._state is not None:  # keep the last files; finish() runs the stages
+        if self.defer_stages and (self._state is not None or self._output_checked):  # finish() runs them
+            if not self._stage_files:  # what the cached state says the stages last published
+                for name, key in previous.report.get("stage_keys", {}).items():
+                    if key in previous_outputs:
+                        self._stage_files[name] = dict(previous_outputs[key][2])
             for number, stage in enumerate(OUTPUT_STAGES):
                 if results[number] is None and stage.__name__ in self._stage_files:
                     results[number] = (
@@ -631,6 +640,7 @@ class Builder:
                     )
                     deferred.append(stage.__name__)
         self.pending_stages = tuple(deferred)
+        self._stage_keys = {stage.__name__: key for stage, key in zip(OUTPUT_STAGES, keys, strict=True)}
         size = max(4, min(48, len(dirty) // (self.workers * 6) or 4))
         tasks: list[parallel.Task] = [(_run_stage, i) for i in range(stages) if results[i] is None]
         first_chunk = len(tasks)  # tasks before this one run stages, the others render pages

@@ -189,8 +189,22 @@ def test_deferred_stages_catch_up_in_finish_or_in_the_next_build(site_project: P
     assert builder.pending_stages
     later = build(settings(site_project))
     assert not later.up_to_date and later.rendered == 0
-    assert build(settings(site_project)).up_to_date
     assert "quetzal" in (site / "en" / "search-index.json").read_text(encoding="utf-8")
+    assert_same_as_clean_build(site_project)
+    assert build(settings(site_project)).up_to_date
+
+    # a server started on an up-to-date site defers too from its first save, updating in place
+    restarted = Builder(settings(site_project), in_place=True, defer_stages=True)
+    assert restarted.build().up_to_date
+    page = site / "en" / "commitments" / first.name / "index.html"
+    inode = (site / "index.html").stat().st_ino
+    edit(first / "en.md", lambda t: retitle(t, "Okapi openness register"))
+    restarted.rebuild([first / "en.md"])
+    assert "search_stage" in restarted.pending_stages
+    assert "Okapi" in page.read_text(encoding="utf-8") and (site / "index.html").stat().st_ino == inode
+    assert "okapi" not in (site / "en" / "search-index.json").read_text(encoding="utf-8")
+    restarted.finish()
+    assert "okapi" in (site / "en" / "search-index.json").read_text(encoding="utf-8")
     assert_same_as_clean_build(site_project)
 
 
