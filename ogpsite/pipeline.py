@@ -224,6 +224,28 @@ class Builder:
         """A complete build (reusing what the cache and this Builder's memory show is current)."""
         return self.rebuild(None)
 
+    def warm(self) -> bool:
+        """After a build that found nothing to do: read the cached state and records into memory
+        now, so the first rebuild after an edit is as quick as the later ones (the preview calls
+        this while nobody is editing). False when there is nothing to read."""
+        if self._state is not None or not self._output_checked or not self.keep or not self.settings.use_cache:
+            return False
+        state = self.cache.load()
+        if not state.signature or not state.manifest:
+            return False
+        self.cache.load_rest(state)
+        loaded: dict[str, tuple[str, Any]] = {}
+        for name, (key, blob) in state.records.items():
+            try:
+                result = pickle.loads(blob) if blob is not None else None
+            except Exception:  # an unreadable entry is only a record parsed again
+                result = None
+            if result is not None:
+                loaded[name] = (key, (*result, None))  # None: stored already
+        state.records = {name: (key, None) for name, (key, _) in state.records.items()}
+        self._state, self._loaded = state, loaded
+        return True
+
     def finish(self) -> BuildReport | None:
         """Run the output stages the last rebuild deferred (None: there were none)."""
         if not self.pending_stages:

@@ -126,8 +126,15 @@ class Rebuilder:
         return self._builder is not None and bool(self._builder.pending_stages)
 
     def finish(self) -> bool:
-        """Bring the deferred site-wide files up to date (between edits)."""
-        if self._builder is None or not self._builder.pending_stages:
+        """Between edits: bring the deferred site-wide files up to date, or, after a start on an
+        up-to-date site, read the cached records into memory so the first save is quick too."""
+        if self._builder is None:
+            return True
+        if not self._builder.pending_stages:
+            try:
+                self._builder.warm()
+            except Exception:  # only a slower first save: the rebuild reads the cache itself
+                traceback.print_exc(file=self.out)
             return True
         return self._run(lambda: self._builder.finish() if self._builder else None, "", finishing=True)
 

@@ -208,6 +208,34 @@ def test_deferred_stages_catch_up_in_finish_or_in_the_next_build(site_project: P
     assert_same_as_clean_build(site_project)
 
 
+def test_a_warmed_builder_rebuilds_from_memory(site_project: Path) -> None:
+    """warm(): a preview started on an up-to-date site reads the cache once, between edits; its
+    first rebuild then reads neither the cache's records nor any unchanged record's files."""
+    from ogpsite import cache, content
+
+    build(settings(site_project))
+    builder = Builder(settings(site_project), in_place=True, defer_stages=True)
+    assert builder.build().up_to_date
+    assert builder.warm() and not builder.warm(), "once"
+
+    def no_cache_read(*_: object) -> None:
+        raise AssertionError("the rebuild read the cache again")
+
+    parsed: list[str] = []
+    real_load_record = content.load_record
+    first = commitment(site_project, 0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache.Cache, "load_rest", no_cache_read)
+        patch.setattr(content, "load_record", lambda folder, *a, **k: parsed.append(folder.name) or real_load_record(folder, *a, **k))
+        edit(first / "en.md", lambda t: retitle(t, "Axolotl accountability register"))
+        report = builder.rebuild([first / "en.md"])
+    assert parsed == [first.name]
+    assert 0 < report.rendered < report.cached and builder.pending_stages
+    builder.finish()
+    assert "axolotl" in (site_project / "site" / "en" / "search-index.json").read_text(encoding="utf-8")
+    assert_same_as_clean_build(site_project)
+
+
 def test_an_edit_renders_only_the_pages_that_show_it(site_project: Path) -> None:
     build(settings(site_project))
     first = commitment(site_project, 0)

@@ -82,6 +82,23 @@ def test_search_index_and_data_catch_up_after_the_edited_page(served: Preview, p
     assert "Federal Zanzibarian Programme" in served.fetch("data/commitments/ar0090.json")[1]
 
 
+def test_a_restarted_server_answers_the_first_save_like_the_others(project: Path) -> None:
+    """Started again on the site it left (same address), the server builds nothing, and its first
+    save re-renders only what it touched, with the site-wide files following."""
+    private_project(project)
+    with Preview(project, "--base-url", "http://127.0.0.1:8000/") as first:
+        assert any(re.search(r"Built \d+ pages, [1-9]\d* rendered", line) for line in first.lines), first.lines
+        assert first.stop() == 0, "\n".join(first.errors)
+    with Preview(project, "--base-url", "http://127.0.0.1:8000/") as again:
+        assert any(re.search(r"Built \d+ pages, 0 rendered", line) for line in again.lines), again.lines
+        edit(project / AR0090 / "en.md", "title: Federal Program on Open Government", "title: Federal Okapi Programme")
+        pages, rendered = _counts(again.next_build())
+        assert 0 < rendered < pages / 4
+        again.wait_for(r"Search index, feeds and data files updated in")
+        assert "okapi" in again.fetch("en/search-index.json")[1]
+        assert again.stop() == 0, "\n".join(again.errors)
+
+
 def test_content_error_shows_the_error_and_keeps_the_last_good_site(served: Preview, project: Path) -> None:
     facts = project / AR0090 / "facts.yaml"
     edit(facts, "status: active", "status: finished")
