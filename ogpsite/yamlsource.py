@@ -139,15 +139,28 @@ class YamlDocument:
         return self.lines.get((), self.first_line)
 
 
+# YAML also breaks lines at U+0085, U+2028 and U+2029; editors and GitHub do not, so the lines
+# reported count only \n and \r (these characters never reach the libyaml path)
+_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _line(mark: yaml.Mark) -> int:
+    """The 1-based line of `mark` as an editor numbers it."""
+    buffer = getattr(mark, "buffer", None)
+    if not isinstance(buffer, str) or not any(c in buffer for c in _ODD_BREAKS):
+        return mark.line + 1
+    return mark.line + 1 - sum(buffer.count(c, 0, mark.index) for c in _ODD_BREAKS)
+
+
 def _index_lines(node: yaml.Node, loc: Location, lines: dict[Location, int], offset: int, path: str, problems: list[Problem]) -> None:
-    lines[loc] = node.start_mark.line + 1 + offset
+    lines[loc] = _line(node.start_mark) + offset
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if key is None:
                 continue
-            line = key_node.start_mark.line + 1 + offset
+            line = _line(key_node.start_mark) + offset
             if key in seen:
                 problems.append(Problem(path, line, f"'{key}' appears twice (first on line {seen[key]})", "keep one of them"))
             seen[key] = line
@@ -232,7 +245,7 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[YamlDocument 
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + line_offset) if mark else line_offset + 1
+        line = (_line(mark) + line_offset) if mark else line_offset + 1
         message = (exc.problem or str(exc)).strip()
         hint = {
             TAG_MESSAGE: "remove the '!…' tag: write plain text, numbers, lists and mappings only",

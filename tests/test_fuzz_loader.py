@@ -253,6 +253,14 @@ def test_libyaml_and_python_loaders_agree_on_the_bundled_content() -> None:
         _same_load(front.yaml_text)
 
 
+def test_lines_are_numbered_as_editors_number_them() -> None:
+    """YAML also breaks lines at U+2028, U+2029 and U+0085; editors and GitHub do not."""
+    _, problems = load_yaml("a: 1\nb: 2\u2028c: 3\x85e: 4\nd: [", "f.yaml")
+    assert [p.line for p in problems] == [3]
+    doc, _ = load_yaml("a: 1\u2028b: 2\nc: 3\n", "f.yaml")
+    assert doc is not None and doc.line_of(("c",)) == 2
+
+
 @pytest.mark.parametrize("depth", [41, 5000])
 def test_deep_nesting_is_refused_by_either_parser(depth: int) -> None:
     for text in ("[" * depth + "]" * depth, "- " * depth + "x", "".join(" " * i + "k:\n" for i in range(depth)) + "v"):
