@@ -208,7 +208,7 @@ class Builder:
         self.defer_stages = defer_stages
         self.pending_stages: tuple[str, ...] = ()  # stages a deferred rebuild left behind
         self._stage_files: dict[str, dict[str, str]] = {}  # stage name -> files it last made (relpath -> sha)
-        self._output_checked = False  # this Builder has seen the site as the cached state describes it
+        self._output_checked = False  # this Builder built the site, or saw it as the cached state describes it
         self._stage_keys: dict[str, str] = {}  # stage name -> its key in the stage cache, last build
         self.progress = progress or Progress()
         # Without use_cache the previous state is not read, but this build's replaces it.
@@ -234,14 +234,7 @@ class Builder:
         if not state.signature or not state.manifest:
             return False
         self.cache.load_rest(state)
-        loaded: dict[str, tuple[str, Any]] = {}
-        for name, (key, blob) in state.records.items():
-            try:
-                result = pickle.loads(blob) if blob is not None else None
-            except Exception:  # an unreadable entry is only a record parsed again
-                result = None
-            if result is not None:
-                loaded[name] = (key, (*result, None))  # None: stored already
+        loaded = {name: (key, result) for name, (key, blob) in state.records.items() if (result := _cached_record(blob)) is not None}
         state.records = {name: (key, None) for name, (key, _) in state.records.items()}
         self._state, self._loaded = state, loaded
         return True
@@ -337,7 +330,7 @@ class Builder:
         stage_cache = StageCache(previous.stages, {key: f"{key[0]}/{key[1]}:{k}" for key, k in record_keys.items()})
         stage_context = StageContext(settings, base_url, stage_cache)
         writer: SiteWriter | InPlaceWriter
-        if self.in_place and (self._state is not None or self._output_checked) and previous.manifest:
+        if self.in_place and self._output_checked and previous.manifest:
             writer = InPlaceWriter(settings.output_dir, {k for k in previous.manifest if not k.endswith("/")})
         else:
             writer = SiteWriter(settings.output_dir)
@@ -435,6 +428,7 @@ class Builder:
         self.cache.save(state, previous if self.settings.use_cache or self._state is not None else None)
         if self.keep:
             self._state, self._loaded, self._scan = state, loaded, scan
+            self._output_checked = True
             self._stage_files = {
                 stage.__name__: {relpath: sha for relpath, (_, sha, _) in files.items()}
                 for stage, (files, _) in zip(OUTPUT_STAGES, stage_results, strict=True)
@@ -589,15 +583,11 @@ class Builder:
                         results[n] = memory[1]
                         continue
                     old = previous.records.get(name)
-                    if old is not None and old[0] == key and old[1] is not None:
-                        try:
-                            result = pickle.loads(old[1])
-                        except Exception:  # an unreadable entry is only a cache miss
-                            result = None
-                        if result is not None:
-                            loaded[name] = (key, (*result, None))  # None: stored already
-                            results[n] = loaded[name][1]
-                            continue
+                    result = _cached_record(old[1]) if old is not None and old[0] == key else None
+                    if result is not None:
+                        loaded[name] = (key, result)
+                        results[n] = result
+                        continue
                 todo.append(n)
             if todo:
                 self.progress.stage("Loading records", len(todo))
@@ -642,24 +632,18 @@ class Builder:
                 and stages_mod.fingerprint(cached[0], scan.inputs) == cached[1]
                 and all(_intact(self.settings.output_dir, relpath, sha, previous.manifest) for relpath, sha in cached[2].items())
             ):
-                results[number] = (
-                    {relpath: ("published", sha, False) for relpath, sha in cached[2].items()},
-                    [Problem(*f) for f in cached[3]],
-                )
+                results[number] = (_published(cached[2]), [Problem(*f) for f in cached[3]])
                 outputs[key] = cached
         self.stage_seconds = {stage.__name__: None for stage in OUTPUT_STAGES}
         deferred = []
-        if self.defer_stages and (self._state is not None or self._output_checked):  # finish() runs them
+        if self.defer_stages and self._output_checked:  # finish() runs them
             if not self._stage_files:  # what the cached state says the stages last published
                 for name, key in previous.report.get("stage_keys", {}).items():
                     if key in previous_outputs:
                         self._stage_files[name] = dict(previous_outputs[key][2])
             for number, stage in enumerate(OUTPUT_STAGES):
                 if results[number] is None and stage.__name__ in self._stage_files:
-                    results[number] = (
-                        {relpath: ("published", sha, False) for relpath, sha in self._stage_files[stage.__name__].items()},
-                        [],
-                    )
+                    results[number] = (_published(self._stage_files[stage.__name__]), [])
                     deferred.append(stage.__name__)
         self.pending_stages = tuple(deferred)
         self._stage_keys = {stage.__name__: key for stage, key in zip(OUTPUT_STAGES, keys, strict=True)}
@@ -758,6 +742,22 @@ def _run_stage(number: int) -> tuple[int, stages_mod.StageRun, dict[str, tuple[s
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+
+def _cached_record(blob: bytes | None) -> tuple[Any, ...] | None:
+    """A load result from the cache, as the loader keeps it (None: no entry, or an unreadable one,
+    which is only a record parsed again)."""
+    if blob is None:
+        return None
+    try:
+        return (*pickle.loads(blob), None)  # None: the pickle is stored already
+    except Exception:
+        return None
+
+
+def _published(files: dict[str, str]) -> dict[str, tuple[str, str, bool]]:
+    """A stage's files kept as the site has them (relpath -> sha), in the form stages report."""
+    return {relpath: ("published", sha, False) for relpath, sha in files.items()}
 
 
 def _touched(reads: dict[str, frozenset[str]], changed: dict[str, set[str]]) -> bool:

@@ -128,15 +128,16 @@ class Rebuilder:
     def finish(self) -> bool:
         """Between edits: bring the deferred site-wide files up to date, or, after a start on an
         up-to-date site, read the cached records into memory so the first save is quick too."""
-        if self._builder is None:
+        builder = self._builder
+        if builder is None:
             return True
-        if not self._builder.pending_stages:
+        if not builder.pending_stages:
             try:
-                self._builder.warm()
+                builder.warm()
             except Exception:  # only a slower first save: the rebuild reads the cache itself
                 traceback.print_exc(file=self.out)
             return True
-        return self._run(lambda: self._builder.finish() if self._builder else None, "", finishing=True)
+        return self._run(builder.finish, "", finishing=True)
 
     def log(self, text: str) -> None:
         print(f"[{dt.datetime.now():%H:%M:%S}] {text}", file=self.out, flush=True)

@@ -12,7 +12,9 @@ PyYAML's SafeLoader, narrowed for editor-written content:
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -141,35 +143,37 @@ class YamlDocument:
 
 # YAML also breaks lines at U+0085, U+2028 and U+2029; editors and GitHub do not, so the lines
 # reported count only \n and \r (these characters never reach the libyaml path)
-_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+LineOf = Callable[[yaml.Mark], int]
 
 
-def _line(mark: yaml.Mark) -> int:
-    """The 1-based line of `mark` as an editor numbers it."""
-    buffer = getattr(mark, "buffer", None)
-    if not isinstance(buffer, str) or not any(c in buffer for c in _ODD_BREAKS):
-        return mark.line + 1
-    return mark.line + 1 - sum(buffer.count(c, 0, mark.index) for c in _ODD_BREAKS)
+def _editor_lines(text: str, offset: int) -> LineOf:
+    """The 1-based line (plus `offset`) of a mark in `text`, as an editor numbers it."""
+    odd = [m.start() for m in _ODD_BREAKS.finditer(text)]
+    if not odd:
+        return lambda mark: mark.line + 1 + offset
+    return lambda mark: mark.line + 1 + offset - bisect.bisect_left(odd, mark.index)
 
 
-def _index_lines(node: yaml.Node, loc: Location, lines: dict[Location, int], offset: int, path: str, problems: list[Problem]) -> None:
-    lines[loc] = _line(node.start_mark) + offset
+def _index_lines(node: yaml.Node, loc: Location, lines: dict[Location, int], line_of: LineOf, path: str, problems: list[Problem]) -> None:
+    lines[loc] = line_of(node.start_mark)
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if key is None:
                 continue
-            line = _line(key_node.start_mark) + offset
+            line = line_of(key_node.start_mark)
             if key in seen:
                 problems.append(Problem(path, line, f"'{key}' appears twice (first on line {seen[key]})", "keep one of them"))
             seen[key] = line
             lines[(*loc, key)] = line
-            _index_lines(value_node, (*loc, key), lines, offset, path, problems)
+            _index_lines(value_node, (*loc, key), lines, line_of, path, problems)
             lines[(*loc, key)] = line  # the key's line is the better pointer than its value's
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index_lines(item, (*loc, i), lines, offset, path, problems)
+            _index_lines(item, (*loc, i), lines, line_of, path, problems)
 
 
 def _fast_result_unsure(node: yaml.Node) -> bool:
@@ -195,6 +199,19 @@ def _fast_result_unsure(node: yaml.Node) -> bool:
     return False
 
 
+def _document(loader: Any, node: yaml.Node, path: str, line_of: LineOf, first_line: int) -> tuple[YamlDocument | None, list[Problem]]:
+    """Lines, values and text check of a composed document (constructor errors propagate)."""
+    problems: list[Problem] = []
+    lines: dict[Location, int] = {}
+    _index_lines(node, (), lines, line_of, path, problems)
+    doc = YamlDocument(loader.construct_document(node), lines, first_line)
+    bad_text: list[Problem] = []
+    _check_characters(doc.data, (), doc, path, bad_text)
+    if bad_text:  # validating such text would only repeat the complaint in other words
+        return None, problems + bad_text
+    return doc, problems
+
+
 def _load_fast(text: str, path: str, line_offset: int) -> YamlDocument | None:
     """The document parsed by libyaml; None when anything is wrong with it, so that the pure-Python
     loader explains the problem (the same words and lines whichever parser is installed)."""
@@ -204,30 +221,16 @@ def _load_fast(text: str, path: str, line_offset: int) -> YamlDocument | None:
             node = loader.get_single_node()
             if node is None or _fast_result_unsure(node):
                 return None
-            problems: list[Problem] = []
-            lines: dict[Location, int] = {}
-            _index_lines(node, (), lines, line_offset, path, problems)
-            if problems:
-                return None
-            data = loader.construct_document(node)
+            doc, problems = _document(loader, node, path, _editor_lines(text, line_offset), line_offset + 1)
         finally:
             loader.dispose()
     except (yaml.YAMLError, ValueError, TypeError, RecursionError):
         return None
-    doc = YamlDocument(data, lines, line_offset + 1)
-    bad_text: list[Problem] = []
-    _check_characters(data, (), doc, path, bad_text)
-    return None if bad_text else doc
-
-
-def _reader_problem(exc: yaml.reader.ReaderError, text: str, path: str, line_offset: int) -> Problem:
-    line = text.count("\n", 0, max(exc.position, 0)) + 1 + line_offset
-    return Problem(path, line, f"contains an invisible control character (U+{exc.character:04X})", CONTROL_HINT)
+    return None if problems else doc
 
 
 def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse one YAML document. `line_offset` shifts lines when the YAML is front matter."""
-    problems: list[Problem] = []
     if _fast_path_safe(text):
         fast = _load_fast(text, path, line_offset)
         if fast is not None:
@@ -235,17 +238,17 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[YamlDocument 
     try:
         loader = _ContentLoader(text)  # the reader refuses raw control characters here
     except yaml.reader.ReaderError as exc:
-        return None, [_reader_problem(exc, text, path, line_offset)]
+        line = text.count("\n", 0, max(exc.position, 0)) + 1 + line_offset
+        return None, [Problem(path, line, f"contains an invisible control character (U+{exc.character:04X})", CONTROL_HINT)]
+    line_of = _editor_lines(text, line_offset)
     try:
         node = loader.get_single_node()
         if node is None:
-            return YamlDocument(None, {}, line_offset + 1), problems
-        lines: dict[Location, int] = {}
-        _index_lines(node, (), lines, line_offset, path, problems)
-        data = loader.construct_document(node)
+            return YamlDocument(None, {}, line_offset + 1), []
+        return _document(loader, node, path, line_of, line_offset + 1)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (_line(mark) + line_offset) if mark else line_offset + 1
+        line = line_of(mark) if mark else line_offset + 1
         message = (exc.problem or str(exc)).strip()
         hint = {
             TAG_MESSAGE: "remove the '!…' tag: write plain text, numbers, lists and mappings only",
@@ -259,9 +262,3 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> tuple[YamlDocument 
         return None, [Problem(path, line_offset + 1, f"invalid YAML: {exc}", YAML_HINT)]
     finally:
         loader.dispose()
-    doc = YamlDocument(data, lines, line_offset + 1)
-    bad_text: list[Problem] = []
-    _check_characters(data, (), doc, path, bad_text)
-    if bad_text:  # validating such text would only repeat the complaint in other words
-        return None, problems + bad_text
-    return doc, problems
