@@ -63,7 +63,7 @@ TARGETS = {  # from the issue, for 10,000 commitments
 
 
 def _settings(project: Path, jobs: int, cache: bool = True) -> Any:
-    from ogpsite.pipeline import BuildSettings
+    from ogpsite.build.builder import BuildSettings
 
     return BuildSettings(project, project / "content", project / "templates", project / "site", None, DATE, use_cache=cache, workers=jobs)
 
@@ -82,7 +82,7 @@ def _report(report: Any) -> dict[str, Any]:
 
 
 def child_build(project: Path, jobs: int, cache: bool) -> None:
-    from ogpsite.pipeline import build
+    from ogpsite.build.builder import build
 
     print(json.dumps(_report(build(_settings(project, jobs, cache)))))
 
@@ -91,7 +91,7 @@ def child_preview(project: Path, jobs: int, edits: int) -> None:
     """The preview server's Builder (in place, site-wide stages deferred, one process): one warm
     build, then `edits` times one text edit, its rebuild (the page reloads then) and finish()
     (the search index, feeds and data files catch up)."""
-    from ogpsite.pipeline import Builder
+    from ogpsite.build.builder import Builder
 
     builder = Builder(_settings(project, 1), in_place=True, defer_stages=True)
     builder.build()

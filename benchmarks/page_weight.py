@@ -73,7 +73,7 @@ def measure(site: Path, browser: Any = None) -> list[Weight]:
 
 
 def build_sample(into: Path) -> Path:
-    from ogpsite.pipeline import BuildSettings, build
+    from ogpsite.build.builder import BuildSettings, build
 
     site = into / "site"
     build(BuildSettings(ROOT, ROOT / "content", ROOT / "templates", site, None, dt.date(2026, 11, 23)))

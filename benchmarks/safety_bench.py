@@ -27,9 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ogpsite.markdown import MAX_RAW_HTML_TAGS, render_markdown  # noqa: E402
-from ogpsite.sources import MAX_MARKDOWN_BYTES, read_text  # noqa: E402
-from ogpsite.yamlsource import load_yaml  # noqa: E402
+from ogpsite.content.markdown import MAX_RAW_HTML_TAGS, render_markdown  # noqa: E402
+from ogpsite.content.sources import MAX_MARKDOWN_BYTES, read_text  # noqa: E402
+from ogpsite.content.yamlsource import load_yaml  # noqa: E402
 
 
 def timed(fn: Callable[[], object], runs: int = 3) -> float:

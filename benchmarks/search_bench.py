@@ -34,10 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import generate
-from ogpsite import search
-from ogpsite.pages import Page
-from ogpsite.pipeline import BuildSettings, check
-from ogpsite.render import Renderer, RenderSettings
+from ogpsite.build.builder import BuildSettings, check
+from ogpsite.model.pages import Page
+from ogpsite.render.renderer import Renderer, RenderSettings
+from ogpsite.stages import search
 from tests.conftest import BUILD_DATE, CHROMIUM, CHROMIUM_ARGS, serve_directory
 
 ROOT = Path(__file__).resolve().parent.parent

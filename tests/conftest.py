@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from ogpsite.pipeline import BuildSettings, build
+from ogpsite.build.builder import BuildSettings, build
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_DATE = dt.date(2026, 11, 23)

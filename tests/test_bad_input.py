@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ogpsite.sources import MAX_MARKDOWN_BYTES, read_text
+from ogpsite.content.sources import MAX_MARKDOWN_BYTES, read_text
 
 from .conftest import ROOT, build_args, parse_html, run_cli
 from .test_content_errors import edit, tree_digest
@@ -347,7 +347,7 @@ def test_markdown_limit_edges(tmp_path: Path) -> None:
 
 def test_raw_html_limit_falls_back_to_text_in_the_renderer() -> None:
     """Past the limit the renderer shows raw HTML as text (fast), should a caller skip the load check."""
-    from ogpsite.markdown import MAX_RAW_HTML_TAGS, render_markdown
+    from ogpsite.content.markdown import MAX_RAW_HTML_TAGS, render_markdown
 
     within = render_markdown("<b>bold</b>\n\n" + "<i>x</i>" * (MAX_RAW_HTML_TAGS // 2 - 1))
     assert "<b>bold</b>" in within

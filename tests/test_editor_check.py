@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ogpsite.check import format_github
+from ogpsite.commands.check import format_github
 from ogpsite.errors import Problem
 
 from .conftest import run_cli

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ogpsite import schema
-from ogpsite.sources import SourceText, split_front_matter
-from ogpsite.yamlsource import load_yaml
+from ogpsite.content import schema
+from ogpsite.content.sources import SourceText, split_front_matter
+from ogpsite.content.yamlsource import load_yaml
 
 from .conftest import ROOT, build_args, parse_html, run_cli
 

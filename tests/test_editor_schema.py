@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from ogpsite.sources import SourceText, split_front_matter
-from ogpsite.yamlsource import load_yaml
+from ogpsite.content.sources import SourceText, split_front_matter
+from ogpsite.content.yamlsource import load_yaml
 
 from .conftest import ROOT, run_cli
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ogpsite.content import load_content
-from ogpsite.model import fingerprint
-from ogpsite.translations import write_stamp
+from ogpsite.commands.translations import write_stamp
+from ogpsite.content.load import load_content
+from ogpsite.model.site import fingerprint
 
 from .conftest import build_args, parse_html, run_cli
 

@@ -12,7 +12,7 @@ import click
 import pytest
 import yaml
 
-from ogpsite.cli import main
+from ogpsite.commands.cli import main
 
 from .conftest import ROOT
 

@@ -21,14 +21,14 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from ogpsite import schema, yamlsource
-from ogpsite.content import load_content
+from ogpsite.build.builder import BuildSettings, build
+from ogpsite.content import schema, yamlsource
+from ogpsite.content.load import load_content
+from ogpsite.content.sources import read_text, split_front_matter
+from ogpsite.content.validate import validate
+from ogpsite.content.yamlsource import load_yaml
 from ogpsite.errors import BuildFailed, Problem
-from ogpsite.model import build_model
-from ogpsite.pipeline import BuildSettings, build
-from ogpsite.sources import read_text, split_front_matter
-from ogpsite.validate import validate
-from ogpsite.yamlsource import load_yaml
+from ogpsite.model.site import build_model
 
 from .conftest import BUILD_DATE, ROOT, parse_html
 

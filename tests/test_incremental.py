@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import generate
-from ogpsite import pagination
+from ogpsite.build.builder import Builder, BuildReport, BuildSettings, build
 from ogpsite.errors import BuildFailed
-from ogpsite.pipeline import Builder, BuildReport, BuildSettings, build
+from ogpsite.model import pagination
 
 from .conftest import BUILD_DATE, ROOT, run_cli
 
@@ -211,7 +211,8 @@ def test_deferred_stages_catch_up_in_finish_or_in_the_next_build(site_project: P
 def test_a_warmed_builder_rebuilds_from_memory(site_project: Path) -> None:
     """warm(): a preview started on an up-to-date site reads the cache once, between edits; its
     first rebuild then reads neither the cache's records nor any unchanged record's files."""
-    from ogpsite import cache, content
+    from ogpsite.content import load as content
+    from ogpsite.incremental import cache
 
     build(settings(site_project))
     builder = Builder(settings(site_project), in_place=True, defer_stages=True)
@@ -321,7 +322,7 @@ def test_parallel_and_single_process_builds_are_identical(site_project: Path) ->
 
 def test_output_stages_rerun_only_when_what_they_read_changes(site_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A stage's outputs are reused unless the model, the settings or a file it read changed."""
-    from ogpsite import pipeline
+    from ogpsite.build import builder as pipeline
 
     notes = site_project / "notes.txt"
     notes.write_text("first", encoding="utf-8")
@@ -393,7 +394,7 @@ def test_clean_refuses_a_folder_ogpsite_did_not_make(cli_project: Path) -> None:
 
 
 def test_progress_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ogpsite import progress
+    from ogpsite.build import progress
 
     primary, secondary = os.openpty()
     with os.fdopen(secondary, "w") as terminal:

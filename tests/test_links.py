@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ogpsite.linkcheck import LinkChecker, check_links
+from ogpsite.commands.linkcheck import LinkChecker, check_links
 
 from .conftest import ROOT, build_args, run_cli
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from ogpsite.errors import OutputRefused
-from ogpsite.output import MARKER, MARKER_TEXT, SiteWriter
+from ogpsite.output.writers import MARKER, MARKER_TEXT, SiteWriter
 
 from .conftest import BUILD_DATE, ROOT
 from .test_content_errors import tree_digest

@@ -16,9 +16,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from benchmarks.corpus import generate
-from ogpsite import pagination
-from ogpsite.linkcheck import check_links
-from ogpsite.pipeline import BuildSettings, build
+from ogpsite.build.builder import BuildSettings, build
+from ogpsite.commands.linkcheck import check_links
+from ogpsite.model import pagination
 
 from .conftest import BUILD_DATE, ROOT, parse_html
 

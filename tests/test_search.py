@@ -13,8 +13,8 @@ import pytest
 from lunr.builder import Builder
 from lunr.pipeline import Pipeline
 
-from ogpsite import search
-from ogpsite.pipeline import check
+from ogpsite.build.builder import check
+from ogpsite.stages import search
 
 from .conftest import ROOT, build_args, parse_html, run_cli, settings_for
 
@@ -276,8 +276,8 @@ def test_search_page_degrades_and_speaks_spanish(sample_site: Path) -> None:
 
 
 def test_words_are_analysed_once_across_builds(model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from ogpsite.cache import StageCache
-    from ogpsite.pipeline import StageContext
+    from ogpsite.build.builder import StageContext
+    from ogpsite.incremental.cache import StageCache
 
     settings = settings_for(ROOT, tmp_path / "site")
     first = StageCache()

@@ -1,0 +1,413 @@
+"""The persistent build cache under `.cache/ogpsite/`: what the last successful build read and wrote.
+
+Everything in it is keyed by content, never trusted blindly:
+- the generator version (a hash of ogpsite's own code, the Python version and every dependency's
+  version) and the build settings name the cache folder's state; any difference discards it;
+- input files are known by their SHA-256; a file's recorded hash is reused only while its size,
+  modification time, inode and change time are unchanged *and* it was not modified within two
+  seconds of the scan that hashed it (git's "racy clean" rule), otherwise it is read again;
+- a loaded record is reused only for the same hashes of every file in its folder;
+- a rendered page is reused only when its template closure, catalog, own context and every model
+  value it read (deps.py) hash the same, and the file the last build wrote is still there, unchanged;
+- output stages get `StageCache.memo`, keyed by whatever they name, typically a record's digest.
+
+The state is written only after a build succeeded, to a temporary file renamed into place, so an
+interrupted or failed build leaves the previous state (or none) and never a half-written one.
+`ogpsite clean` or `--no-cache` start from nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import marshal
+import os
+import pickle
+import shutil
+import sqlite3
+import stat
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+STATE_VERSION = 2
+CACHE_DIR = Path(".cache") / "ogpsite"
+RACY_NS = 2_000_000_000  # files modified this close to a scan are re-hashed next time
+KEEP_STATES = 8  # cached builds kept per project (one per output folder and settings)
+
+Stamp = tuple[int, int, int, int, str]  # size, mtime_ns, inode, ctime_ns, sha256
+
+
+@lru_cache(maxsize=1)
+def generator_version() -> str:
+    """Changes whenever anything that shapes the output changes: our code, Python, dependencies."""
+    h = hashlib.sha256()
+    h.update(f"{STATE_VERSION};{sys.version}".encode())
+    package = Path(__file__).resolve().parents[1]  # ogpsite/
+    for file in sorted(package.rglob("*.py")):
+        h.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    try:
+        requirements = importlib.metadata.requires("ogpsite") or []
+    except importlib.metadata.PackageNotFoundError:
+        requirements = []
+    for requirement in sorted(requirements):
+        name = requirement.split(";")[0].split("=")[0].split("<")[0].split(">")[0].split("[")[0].strip()
+        try:
+            h.update(f"{name}={importlib.metadata.version(name)};".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{name}=?;".encode())
+    return h.hexdigest()[:20]
+
+
+def sha256_file(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+class Inputs:
+    """Stats and hashes input files, reusing the previous build's hashes where that is safe."""
+
+    def __init__(self, previous: dict[str, Stamp], previous_scan_ns: int):
+        self.previous = previous
+        self.previous_scan_ns = previous_scan_ns
+        self.scan_ns = time.time_ns()
+        self.stamps: dict[str, Stamp] = {}
+        self.hashed = 0  # files read and hashed (the rest were known by their stat)
+
+    def sha(self, path: Path | str, st: os.stat_result | None = None) -> str | None:
+        """The file's SHA-256, or None when it cannot be read (the loader will report why)."""
+        key = os.fspath(path)
+        try:
+            st = st or os.stat(key)
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode):  # a pipe or a link to /dev/zero would never end (issue 7)
+            return None
+        known = self.previous.get(key)
+        if (
+            known is not None
+            and known[:4] == (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+            and st.st_mtime_ns < self.previous_scan_ns - RACY_NS
+        ):
+            self.stamps[key] = known
+            return known[4]
+        try:
+            digest = sha256_file(Path(key))
+        except OSError:
+            return None
+        self.hashed += 1
+        self.stamps[key] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, digest)
+        return digest
+
+    def sha_of(self, path: str) -> str | None:
+        return self.sha(path)
+
+    def tree(self, root: Path, skip_hidden: bool = False) -> list[tuple[str, str]]:
+        """(relative path, hash or kind) for everything under root, sorted; symlinks by target too.
+        (Plain strings, not Path objects: this runs for every input file of every build.)"""
+        out: list[tuple[str, str]] = []
+        top = os.fspath(root)
+        if not os.path.isdir(top):
+            return out
+        stack = [(top, "")]
+        while stack:
+            folder, prefix = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
+                out.append((prefix.rstrip("/"), "unreadable"))
+                continue
+            for entry in entries:
+                if skip_hidden and entry.name.startswith("."):
+                    continue
+                rel = prefix + entry.name
+                link = f"->{os.readlink(entry.path)}" if entry.is_symlink() else ""
+                if entry.is_dir():
+                    out.append((rel, "dir" + link))
+                    if not link:
+                        stack.append((entry.path, rel + "/"))
+                else:
+                    out.append((rel, (self.sha(entry.path) or "unreadable") + link))
+        out.sort()
+        return out
+
+
+def digest_of(*parts: Any) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr(parts).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+@dataclass
+class PageEntry:
+    relpath: str
+    digest: str  # Renderer.page_digest: its own context values, template closure and catalog
+    sha: str  # of the HTML written
+    reads: dict[str, frozenset[str]]
+
+    def pack(self) -> bytes:
+        return marshal.dumps((self.relpath, self.digest, self.sha, {k: tuple(sorted(v)) for k, v in self.reads.items()}))
+
+    @classmethod
+    def unpack(cls, data: bytes, intern: dict[tuple[str, ...], frozenset[str]]) -> PageEntry:
+        relpath, digest, sha, reads = marshal.loads(data)
+        return cls(relpath, digest, sha, {k: intern.get(v) or intern.setdefault(v, frozenset(v)) for k, v in reads.items()})
+
+
+@dataclass
+class State:
+    """What one successful build leaves for the next one (per output folder and settings)."""
+
+    signature: str = ""  # of every input and setting: equal means there is nothing to do
+    scan_ns: int = 0
+    report: dict[str, Any] = field(default_factory=dict)  # warnings, translations: repeated when nothing changed
+    files: dict[str, Stamp] = field(default_factory=dict)
+    manifest: dict[str, tuple[str, int, int, int]] = field(default_factory=dict)  # relpath -> sha, size, mtime_ns, inode
+    records: dict[str, tuple[str, bytes | None]] = field(default_factory=dict)  # folder -> (load key, pickled result; None: stored)
+    pages: dict[str, PageEntry] = field(default_factory=dict)  # page URL -> entry
+    digests: dict[str, dict[str, str]] = field(default_factory=dict)  # entity key -> attribute -> digest
+    stages: dict[str, dict[Any, Any]] = field(default_factory=dict)  # namespace -> key -> value
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE IF NOT EXISTS records (folder TEXT PRIMARY KEY, key TEXT, result BLOB);
+CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, entry BLOB);
+CREATE TABLE IF NOT EXISTS digests (entity TEXT PRIMARY KEY, attrs BLOB);
+CREATE TABLE IF NOT EXISTS stages (namespace TEXT, key BLOB, value BLOB, PRIMARY KEY (namespace, key));
+"""
+_TABLES = ("meta", "records", "pages", "digests", "stages")
+
+
+class Cache:
+    """One (project, output folder, settings) state in an SQLite file: a save is one transaction
+    that writes only what differs from what was loaded; the small parts load first, so a
+    no-change build never reads the records or pages."""
+
+    def __init__(self, root: Path, settings_key: str):
+        self.root = root
+        self.settings_key = settings_key
+        self.folder = root / digest_of(settings_key)[:16]
+        self.path = self.folder / "state.sqlite"
+        self.valid = False  # whether the file held a state of this generator and settings
+        self.generation = ""  # changes with every save: a save writes only differences if unchanged
+
+    def _connect(self) -> sqlite3.Connection:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=60)
+        try:
+            db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError:  # not a database (any more): a cache is only ever rebuilt
+            db.close()
+            self.path.unlink(missing_ok=True)
+            self.valid = False
+            db = sqlite3.connect(self.path, timeout=60)
+            db.executescript(_SCHEMA)
+        return db
+
+    def load(self) -> State:
+        """The previous state's small parts (records, pages and digests load with `load_rest`)."""
+        state = State()
+        if not self.path.exists():
+            return state
+        try:
+            with contextlib.closing(self._connect()) as db:
+                meta = {name: marshal.loads(value) for name, value in db.execute("SELECT name, value FROM meta")}
+                if (
+                    meta.get("version") != STATE_VERSION
+                    or meta.get("settings") != self.settings_key
+                    or meta.get("generator") != generator_version()
+                ):
+                    return state
+                state.signature, state.scan_ns, state.report = meta["signature"], meta["scan_ns"], meta["report"]
+                self.generation = meta["generation"]
+                state.files, state.manifest = meta["files"], meta["manifest"]  # one value each: fast to read
+        except (sqlite3.Error, OSError, EOFError, ValueError, TypeError, KeyError):
+            return State()
+        self.valid = True
+        return state
+
+    def load_rest(self, state: State) -> None:
+        """Fill in the records, pages, digests and stage values of a state `load` returned."""
+        if not self.valid:
+            return
+        try:
+            with contextlib.closing(self._connect()) as db:
+                state.records = {folder: (key, result) for folder, key, result in db.execute("SELECT folder, key, result FROM records")}
+                intern: dict[tuple[str, ...], frozenset[str]] = {}
+                state.pages = {url: PageEntry.unpack(entry, intern) for url, entry in db.execute("SELECT url, entry FROM pages")}
+                state.digests = {entity: marshal.loads(attrs) for entity, attrs in db.execute("SELECT entity, attrs FROM digests")}
+                stages: dict[str, dict[Any, Any]] = {}
+                for namespace, key, value in db.execute("SELECT namespace, key, value FROM stages"):
+                    stages.setdefault(namespace, {})[pickle.loads(key)] = pickle.loads(value)
+                state.stages = stages
+        except (sqlite3.Error, OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError, ImportError):
+            state.records, state.pages, state.digests, state.stages = {}, {}, {}, {}
+
+    def save(self, new: State, old: State | None) -> None:
+        """Store `new`, writing only the rows that differ from `old`, the state this object loaded
+        or saved last, if the file still holds that one (else everything is written)."""
+        generation = f"{os.getpid()}-{time.time_ns()}"
+        with contextlib.closing(self._connect()) as db, db:
+            db.execute("BEGIN IMMEDIATE")  # one writer at a time; the check below sees the latest
+            row = db.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()
+            if old is None or not self.valid or row is None or marshal.loads(row[0]) != self.generation:
+                old = None
+                for table in _TABLES:
+                    if table != "records":  # rows are checked by key when read; save_records wrote this build's
+                        db.execute(f"DELETE FROM {table}")
+            meta = {
+                "version": STATE_VERSION,
+                "settings": self.settings_key,
+                "generator": generator_version(),
+                "signature": new.signature,
+                "scan_ns": new.scan_ns,
+                "report": new.report,
+                "generation": generation,
+                "files": new.files,
+                "manifest": new.manifest,
+            }
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, marshal.dumps(v)) for k, v in meta.items()])
+            _sync(db, "pages", old.pages if old else {}, new.pages, PageEntry.pack)
+            _sync(db, "digests", old.digests if old else {}, new.digests, marshal.dumps)
+            stored = old.records.keys() if old else {folder for (folder,) in db.execute("SELECT folder FROM records")}
+            db.executemany("DELETE FROM records WHERE folder = ?", [(k,) for k in stored - new.records.keys()])
+            db.executemany(
+                "INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
+                [(k, key, blob) for k, (key, blob) in new.records.items() if blob is not None],
+            )
+            old_stages = old.stages if old else {}
+            rows_out, rows_in = [], []
+            for namespace in old_stages.keys() | new.stages.keys():
+                before, after = old_stages.get(namespace, {}), new.stages.get(namespace, {})
+                rows_out += [(namespace, pickle.dumps(k)) for k in before.keys() - after.keys()]
+                rows_in += [(namespace, pickle.dumps(k), pickle.dumps(v)) for k, v in after.items() if k not in before]
+            db.executemany("DELETE FROM stages WHERE namespace = ? AND key = ?", rows_out)
+            db.executemany("INSERT OR REPLACE INTO stages VALUES (?, ?, ?)", rows_in)
+        self.valid = True
+        self.generation = generation
+        os.utime(self.folder)  # most recently used
+        _forget_old_states(self.root, keep=self.folder)
+
+    def save_records(self, rows: list[tuple[str, str, bytes]]) -> None:
+        """Records just loaded (folder, load key, pickled result), stored before the build ends so
+        their pickles need not stay in memory; a row is used only for the same key (cache.py)."""
+        rows = [row for row in rows if _storable(row[0]) and _storable(row[1])]
+        if rows:
+            with contextlib.closing(self._connect()) as db, db:
+                db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", rows)
+
+    def save_stamps(self, files: dict[str, Stamp], scan_ns: int) -> None:
+        """After a build that found nothing to do: the file hashes it confirmed, and when."""
+        if not self.valid:
+            return
+        with contextlib.closing(self._connect()) as db, db:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()
+            if row is None or marshal.loads(row[0]) != self.generation:
+                return
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('files', ?)", (marshal.dumps(files),))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('scan_ns', ?)", (marshal.dumps(scan_ns),))
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.valid = False
+
+
+def _storable(text: str) -> bool:
+    """SQLite keeps text as UTF-8: a path with undecodable bytes (refused as content anyway) is not cached."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _sync(db: sqlite3.Connection, table: str, old: dict[str, Any], new: dict[str, Any], encode: Callable[[Any], bytes]) -> None:
+    key = {"pages": "url", "digests": "entity"}[table]
+    db.executemany(f"DELETE FROM {table} WHERE {key} = ?", [(k,) for k in old.keys() - new.keys()])
+    changed = [(k, encode(v)) for k, v in new.items() if _storable(k) and (k not in old or (old[k] is not v and old[k] != v))]
+    db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", changed)
+
+
+def _forget_old_states(root: Path, keep: Path) -> None:
+    """Keep the most recently used states only: each test or output folder makes one."""
+    try:
+        folders = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for folder in folders[KEEP_STATES:]:
+        if folder != keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def clean(project_root: Path, output: Path | None) -> list[str]:
+    """Remove the project's build cache and, given `output`, the site built there with the spare
+    and unfinished copies beside it (only folders ogpsite made: see output.check_output_dir).
+    Returns what was removed."""
+    from ogpsite.output.writers import MARKER, check_output_dir, remove_stale_builds, spare_dir
+
+    removed = []
+    root = project_root / CACHE_DIR
+    if output is not None:
+        check_output_dir(output, [project_root / "content", project_root / "templates", project_root / "ogpsite"])
+        target = output.resolve()
+        remove_stale_builds(target)  # what interrupted builds left (not running ones)
+        for folder in (target, spare_dir(target)):
+            if folder.is_dir() and not folder.is_symlink() and (folder / MARKER).exists():
+                shutil.rmtree(folder)
+                removed.append(f"{output}/" if folder == target else folder.name)
+    if root.exists():
+        shutil.rmtree(root)
+        removed.append(f"{CACHE_DIR.as_posix()}/")
+    return removed
+
+
+class StageCache:
+    """Memoisation for output stages across builds (e.g. the search index's analysed terms).
+
+    `memo(namespace, key, compute)` returns the value computed for the same namespace and key by
+    this build or the previous successful one, else `compute()`. Keys must name everything the
+    value depends on: use `record_digest(record)` for a record's content and add your own
+    settings. Values must be picklable. Entries unused by a build are dropped when it finishes.
+    """
+
+    def __init__(self, previous: dict[str, dict[Any, Any]] | None = None, record_digests: dict[tuple[str, str], str] | None = None):
+        self.previous = previous or {}
+        self.current: dict[str, dict[Any, Any]] = {}
+        self.record_digests = record_digests or {}
+        self.hits = 0
+        self.misses = 0
+
+    def memo(self, namespace: str, key: Any, compute: Callable[[], Any]) -> Any:
+        current = self.current.setdefault(namespace, {})
+        if key in current:
+            return current[key]
+        old = self.previous.get(namespace)
+        if old is not None and key in old:
+            self.hits += 1
+            value = current[key] = old[key]
+            return value
+        self.misses += 1
+        value = current[key] = compute()
+        return value
+
+    def record_digest(self, record: Any) -> str:
+        """A digest of everything a record was made from (its files, the site's languages).
+
+        Stable across builds for an unchanged record; differs after any edit of its folder."""
+        return self.record_digests.get((record.section, record.slug), "") or f"uncached:{id(record)}"
+
+    def merged(self, other: dict[str, dict[Any, Any]]) -> None:
+        for namespace, values in other.items():
+            self.current.setdefault(namespace, {}).update(values)
+
+
+def iter_chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

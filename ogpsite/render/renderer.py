@@ -1,0 +1,331 @@
+"""Render stage: one page = a pure function of (model, page, language) through Jinja.
+
+Pages render against read-logging proxies of the model (deps.py): `render_tracked` returns what a
+page read, so a later build re-renders only the pages whose reads changed. Templates and helpers
+must reach the model through the context (`site`, `record`, `pagination`…), never through a
+closure or a module global, or the dependency tracking cannot see it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import meta as jinja_meta
+
+from ogpsite.incremental.reads import (
+    EntityProxy,
+    ModelIndex,
+    ReadSet,
+    Session,
+    TrackingContext,
+    activate,
+    current_session,
+    deactivate,
+    unwrap,
+)
+from ogpsite.model import i18n
+from ogpsite.model.pages import Page
+from ogpsite.model.pagination import Listings, around, past_events, upcoming_events
+from ogpsite.model.site import Record, SiteModel
+from ogpsite.model.urls import absolute, base_path, in_language, record_url, relative, section_url
+from ogpsite.render import jsonld as meta
+
+# What Renderer._page_values returns (page_digest has a quick form for exactly these).
+_DERIVED_VALUES = {"page", "lang", "record", "alternates", "canonical", "pagination"}
+# Context values shared by every page of a language; a page depends on those it looks up.
+SHARED_NAMES = frozenset({"today", "upcoming_events", "past_events", "language_names", "absolute", "site_title"})
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    templates_dir: Path
+    base_url: str  # absolute (https://…/) for canonical links; its path is used by 404.html
+    today: dt.date
+
+    @property
+    def assets_dir(self) -> Path:
+        return self.templates_dir / "assets"
+
+    @property
+    def locale_dir(self) -> Path:
+        return self.templates_dir / "locale"
+
+
+@lru_cache(maxsize=64)
+def language_name(lang: str) -> str:
+    """A language's name in itself: English, Español."""
+    name = Locale.parse(lang).get_display_name(lang) or lang
+    return name[:1].upper() + name[1:]
+
+
+@pass_context
+def _link(ctx: Any, target: str) -> str:
+    page: Page = ctx["page"]
+    if page.template == "404.html":  # served at any depth: links must not be relative
+        return base_path(ctx["settings"].base_url) + target
+    return relative(page.url, target)
+
+
+@pass_context
+def _record_link(ctx: Any, record: Record) -> str:
+    raw = unwrap(record)  # section and slug are what names the record: nothing to log
+    return _link(ctx, record_url(raw.section, raw.slug, ctx["lang"]))
+
+
+@pass_context
+def _section_link(ctx: Any, section: str) -> str:
+    return _link(ctx, section_url(section, ctx["lang"]))
+
+
+@pass_context
+def _asset(ctx: Any, name: str) -> str:
+    return _link(ctx, f"assets/{name}") + "?v=" + ctx["asset_versions"].get(name, "0")
+
+
+@pass_context
+def _date(ctx: Any, value: dt.date) -> str:
+    return i18n.long_date(value, ctx["lang"] or "en")
+
+
+@pass_context
+def _date_range(ctx: Any, start: dt.date, end: dt.date | None) -> str:
+    return i18n.date_range(start, end, ctx["lang"] or "en")
+
+
+@pass_context
+def _number(ctx: Any, value: float) -> str:
+    return i18n.number(value, ctx["lang"] or "en")
+
+
+@pass_context
+def _name(ctx: Any, named: Any) -> str:
+    return named.name(ctx["lang"] or "en")
+
+
+@pass_context
+def _text(ctx: Any, record: Record) -> Any:
+    if isinstance(record, EntityProxy):  # the common case, without going through two proxies
+        record._s.log(record._k, "texts")
+        return record._s.wrap(record._o.texts[ctx["lang"]])
+    return record.text(ctx["lang"])
+
+
+class _Absolute:
+    """`absolute(url)` in templates; its digest is the base URL it depends on."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+
+    def __call__(self, url: str) -> str:
+        return absolute(self.base_url, url)
+
+    def _ogp_digest(self) -> str:
+        return self.base_url
+
+
+class Renderer:
+    """Holds one Jinja environment per language; `render(page)` is free of side effects."""
+
+    def __init__(self, model: SiteModel, settings: RenderSettings, listings: Listings | None = None, universe: str = ""):
+        self.model = model
+        self.settings = settings
+        self.listings = listings or Listings(model, settings.today)
+        self.universe = universe  # digest of every input, for a page that reads "everything"
+        self._envs: dict[str | None, Environment] = {}
+        self._translations: dict[str, Any] = {}
+        self._shared: dict[str | None, dict[str, Any]] = {}
+        self._template_digests: dict[tuple[str, str | None], str] = {}
+        self._closures: dict[str, str] = {}
+
+    @cached_property
+    def asset_versions(self) -> dict[str, str]:
+        versions = {}
+        if self.settings.assets_dir.is_dir():
+            for file in sorted(self.settings.assets_dir.rglob("*")):
+                if file.is_file():
+                    name = file.relative_to(self.settings.assets_dir).as_posix()
+                    versions[name] = hashlib.sha256(file.read_bytes()).hexdigest()[:10]
+        return versions
+
+    @cached_property
+    def catalog_digests(self) -> dict[str, str]:
+        """A digest of each language's UI catalog, so a translation edit re-renders its pages."""
+        out = {}
+        for lang in self.model.languages:
+            po = self.settings.locale_dir / lang / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+            out[lang] = hashlib.sha256(po.read_bytes()).hexdigest()[:16] if po.exists() else "-"
+        return out
+
+    @cached_property
+    def plan_pages(self) -> dict[str, dict[str, str]]:
+        """Per language: action plan -> the commitments listing page (and anchor) where it starts."""
+        return {lang: self.listings.plan_pages(lang) for lang in self.model.languages}
+
+    @cached_property
+    def index(self) -> ModelIndex:
+        """Names for everything a page can read, including the shared values of the context."""
+        pseudo: dict[str, Any] = {"catalogs": self.catalog_digests, "assets": self.asset_versions}
+        for lang in [None, *self.model.languages]:
+            pseudo[f"ctx:{lang or '-'}"] = self.shared_context(lang)
+        for lang, plans in self.plan_pages.items():
+            pseudo[f"listing.plans:{lang}"] = plans
+        index = ModelIndex(self.model, pseudo, self.universe)
+        index.add_entity("settings", self.settings)  # its attributes are read one by one (base_url…)
+        return index
+
+    def translations(self, lang: str) -> Any:
+        if lang not in self._translations:
+            self._translations[lang] = i18n.load_translations(self.settings.locale_dir, lang)
+        return self._translations[lang]
+
+    def translate(self, lang: str, message: str) -> str:
+        """A UI string in a given language, for pages that speak several (404, language chooser)."""
+        session = current_session()
+        if session is not None:
+            session.log("catalogs", "[" + lang)
+        return self.translations(lang).gettext(message)
+
+    def environment(self, lang: str | None) -> Environment:
+        if lang not in self._envs:
+            env = Environment(
+                loader=FileSystemLoader(self.settings.templates_dir),
+                autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+                undefined=StrictUndefined,
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+            env.context_class = TrackingContext
+            translations = self.translations(lang or self.model.default_language)
+            env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+            env.globals.update(
+                translate=self.translate,
+                link=_link,
+                record_link=_record_link,
+                section_link=_section_link,
+                asset=_asset,
+                text=_text,
+                name=_name,
+                **meta.TEMPLATE_GLOBALS,  # JSON-LD and Open Graph helpers
+            )
+            env.filters.update(date=_date, date_range=_date_range, number=_number, name=_name, around=around)
+            self._envs[lang] = env
+        return self._envs[lang]
+
+    def shared_context(self, lang: str | None) -> dict[str, Any]:
+        """The context values every page of a language shares (computed once)."""
+        if lang not in self._shared:
+            model, today = self.model, self.settings.today
+            self._shared[lang] = {
+                "settings": self.settings,
+                "today": today,
+                "upcoming_events": upcoming_events(model, today),
+                "past_events": past_events(model, today),  # most recent first
+                "language_names": {code: language_name(code) for code in model.languages},
+                "absolute": _Absolute(self.settings.base_url),
+                "site_title": model.site.title.get(lang or model.default_language) or model.site.title[model.default_language],
+            }
+        return self._shared[lang]
+
+    def _page_values(self, page: Page) -> dict[str, Any]:
+        """What only this page has: its record, language alternates and place in a listing."""
+        model = self.model
+        alternates = []
+        if page.lang is not None:
+            for other in model.languages:
+                url = in_language(page.url, other)
+                alternates.append({"lang": other, "url": url, "name": language_name(other), "current": other == page.lang})
+        first_url = page.url if page.number == 1 else page.url.rsplit("page/", 1)[0]
+        return {
+            "page": page,
+            "lang": page.lang,
+            "record": model.by_key.get((page.section, page.slug)) if page.slug else None,
+            "alternates": alternates,
+            "canonical": absolute(self.settings.base_url, page.url),
+            "pagination": self.listings.paginate(page.template, page.slug, first_url, page.number),
+        }
+
+    def context(self, page: Page, session: Session | None = None) -> dict[str, Any]:
+        session = session or Session(self.index)
+        wrap = session.wrap
+        values = self._page_values(page)
+        context = {name: wrap(value) for name, value in self.shared_context(page.lang).items()}
+        context.update(values)
+        context["site"] = wrap(self.model)
+        context["record"] = wrap(values["record"]) if values["record"] is not None else None
+        context["pagination"] = session.view(values["pagination"]) if values["pagination"] is not None else None
+        context["asset_versions"] = wrap(self.asset_versions)
+        context["plan_pages"] = wrap(self.plan_pages.get(page.lang or self.model.default_language, {}))
+        return context
+
+    def render_tracked(self, page: Page) -> tuple[str, ReadSet]:
+        """The page's HTML and what it read from the model (see deps.py)."""
+        session = Session(self.index, f"ctx:{page.lang or '-'}")
+        session.context_names = SHARED_NAMES
+        token = activate(session)
+        try:
+            template = self.environment(page.lang).get_template(page.template)
+            html = template.render(self.context(page, session))
+        finally:
+            deactivate(token)
+        return html, session.read_set()
+
+    def render(self, page: Page) -> str:
+        return self.render_tracked(page)[0]
+
+    # --- what a cached page is keyed by, besides its reads ------------------------------------
+
+    def page_digest(self, page: Page) -> str:
+        """Digest of the page's own context values and of the templates and catalog it uses."""
+        values = self._page_values(page)
+        template = self.template_digest(page.template, page.lang)
+        if values.keys() == _DERIVED_VALUES and values["pagination"] is None:
+            # Quick form: without a pagination, these values follow from the page and _derived_digest.
+            return f"{template}|{self._derived_digest}|{page!r}"
+        return self.index.value_digest([values, template])
+
+    @cached_property
+    def _derived_digest(self) -> str:
+        """What _page_values derives a page's values from, besides the page itself."""
+        model = self.model
+        names = [language_name(code) for code in model.languages]
+        return self.index.value_digest([self.settings.base_url, model.languages, model.default_language, names])
+
+    def template_digest(self, name: str, lang: str | None) -> str:
+        key = (name, lang)
+        if key not in self._template_digests:
+            catalog = self.catalog_digests.get(lang or self.model.default_language, "-")
+            self._template_digests[key] = f"{self._closure_digest(name)}:{catalog}"
+        return self._template_digests[key]
+
+    def _closure_digest(self, name: str) -> str:
+        """The template and every template it extends, includes or imports, hashed."""
+        if name in self._closures:
+            return self._closures[name]
+        env = self.environment(None)
+        seen: set[str] = set()
+        todo = [name]
+        h = hashlib.blake2b(digest_size=12)
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            source, _, _ = env.loader.get_source(env, current)  # type: ignore[union-attr]
+            for ref in jinja_meta.find_referenced_templates(env.parse(source)):
+                if ref is None:  # a name computed at run time: depend on every template
+                    todo += env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml", ".txt")))
+                else:
+                    todo.append(ref)
+        for template in sorted(seen):
+            source, _, _ = env.loader.get_source(env, template)  # type: ignore[union-attr]
+            h.update(template.encode() + b"\0" + source.encode("utf-8", "surrogatepass") + b"\0")
+        self._closures[name] = h.hexdigest()
+        return self._closures[name]
