@@ -63,7 +63,7 @@ TARGETS = {  # from the issue, for 10,000 commitments
 
 
 def _settings(project: Path, jobs: int, cache: bool = True) -> Any:
-    from ogpsite.build.builder import BuildSettings
+    from ogpsite.settings import BuildSettings
 
     return BuildSettings(project, project / "content", project / "templates", project / "site", None, DATE, use_cache=cache, workers=jobs)
 
@@ -82,7 +82,7 @@ def _report(report: Any) -> dict[str, Any]:
 
 
 def child_build(project: Path, jobs: int, cache: bool) -> None:
-    from ogpsite.build.builder import build
+    from ogpsite.build import build
 
     print(json.dumps(_report(build(_settings(project, jobs, cache)))))
 
@@ -91,7 +91,7 @@ def child_preview(project: Path, jobs: int, edits: int) -> None:
     """The preview server's Builder (in place, site-wide stages deferred, one process): one warm
     build, then `edits` times one text edit, its rebuild (the page reloads then) and finish()
     (the search index, feeds and data files catch up)."""
-    from ogpsite.build.builder import Builder
+    from ogpsite.build import Builder
 
     builder = Builder(_settings(project, 1), in_place=True, defer_stages=True)
     builder.build()
@@ -210,7 +210,7 @@ def bench_size(out: Path, n: int, runs: int, jobs: int) -> dict[str, Any]:
             note("cold_peak_pss_mb", pss)
             note("pages_rendered_per_s", report["rendered"] / report["seconds"])
             note("files_written_per_s", report["written"] / report["seconds"])
-            note("search_stage_s", report["stage_seconds"].get("search_stage") or 0.0)
+            note("search_stage_s", report["stage_seconds"].get("search") or 0.0)
             pages = report["rendered"]
             print(f"  N={n:,} run {run + 1}: cold {report['seconds']:.1f} s ({pages:,} pages), peak {rss:,} MB", file=sys.stderr)
 

@@ -73,7 +73,8 @@ def measure(site: Path, browser: Any = None) -> list[Weight]:
 
 
 def build_sample(into: Path) -> Path:
-    from ogpsite.build.builder import BuildSettings, build
+    from ogpsite.build import build
+    from ogpsite.settings import BuildSettings
 
     site = into / "site"
     build(BuildSettings(ROOT, ROOT / "content", ROOT / "templates", site, None, dt.date(2026, 11, 23)))

@@ -34,9 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import generate
-from ogpsite.build.builder import BuildSettings, check
+from ogpsite.build import check
 from ogpsite.model.pages import Page
 from ogpsite.render.renderer import Renderer, RenderSettings
+from ogpsite.settings import BuildSettings
 from ogpsite.stages import search
 from tests.conftest import BUILD_DATE, CHROMIUM, CHROMIUM_ARGS, serve_directory
 

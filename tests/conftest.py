@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from ogpsite.build.builder import BuildSettings, build
+from ogpsite.build import build
+from ogpsite.settings import BuildSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_DATE = dt.date(2026, 11, 23)

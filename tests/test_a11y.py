@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from ogpsite.build.builder import build
+from ogpsite.build import build
 
 from .conftest import serve_directory, settings_for
 from .reader_pages import LANGS, SEARCH_WORD, all_pages

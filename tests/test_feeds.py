@@ -12,7 +12,7 @@ import feedparser
 import pytest
 import yaml
 
-from ogpsite.build.builder import build
+from ogpsite.build import build
 
 from .conftest import ROOT, parse_html, settings_for
 

@@ -21,7 +21,7 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from ogpsite.build.builder import BuildSettings, build
+from ogpsite.build import build
 from ogpsite.content import schema, yamlsource
 from ogpsite.content.load import load_content
 from ogpsite.content.sources import read_text, split_front_matter
@@ -29,6 +29,7 @@ from ogpsite.content.validate import validate
 from ogpsite.content.yamlsource import load_yaml
 from ogpsite.errors import BuildFailed, Problem
 from ogpsite.model.site import build_model
+from ogpsite.settings import BuildSettings
 
 from .conftest import BUILD_DATE, ROOT, parse_html
 

@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 import pytest
 import yaml
 
-from ogpsite.build.builder import build
+from ogpsite.build import build
 
 from .conftest import ROOT, parse_html, settings_for
 from .test_feeds import BASE, LANGS, content_records

@@ -16,9 +16,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from benchmarks.corpus import generate
-from ogpsite.build.builder import BuildSettings, build
+from ogpsite.build import build
 from ogpsite.commands.linkcheck import check_links
 from ogpsite.model import pagination
+from ogpsite.settings import BuildSettings
 
 from .conftest import BUILD_DATE, ROOT, parse_html
 

@@ -13,7 +13,7 @@ import pytest
 from lunr.builder import Builder
 from lunr.pipeline import Pipeline
 
-from ogpsite.build.builder import check
+from ogpsite.build import check
 from ogpsite.stages import search
 
 from .conftest import ROOT, build_args, parse_html, run_cli, settings_for
@@ -275,19 +275,24 @@ def test_search_page_degrades_and_speaks_spanish(sample_site: Path) -> None:
     assert (sample_site / "assets" / "search-core.js").is_file() and (sample_site / "assets" / "search.css").is_file()
 
 
+def _search_files(model, context):  # type: ignore[no-untyped-def]
+    result = search.SearchStage().run(model, context)
+    return result.files, result.problems
+
+
 def test_words_are_analysed_once_across_builds(model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from ogpsite.build.builder import StageContext
     from ogpsite.incremental.cache import StageCache
+    from ogpsite.stages import StageContext
 
     settings = settings_for(ROOT, tmp_path / "site")
     first = StageCache()
-    files, problems = search.search_stage(model, StageContext(settings, "/", first))
+    files, problems = _search_files(model, StageContext(settings, "/", first))
     assert problems == [] and first.hits == 0
     documents = sum(len(search.documents_for(model, lang)) for lang in ("en", "es"))
     assert first.misses == documents
 
     second = StageCache(first.current)
-    again, _ = search.search_stage(model, StageContext(settings, "/", second))
+    again, _ = _search_files(model, StageContext(settings, "/", second))
     assert again == files  # the same bytes from cached terms
     assert (second.hits, second.misses) == (documents, 0)
 
@@ -296,7 +301,7 @@ def test_words_are_analysed_once_across_builds(model, tmp_path: Path) -> None:  
     ar0090.texts["en"] = dataclasses.replace(original, title="Federal Zebra Program")
     third = StageCache(second.current)
     try:
-        changed, _ = search.search_stage(model, StageContext(settings, "/", third))
+        changed, _ = _search_files(model, StageContext(settings, "/", third))
     finally:
         ar0090.texts["en"] = original  # the model is shared by this module's tests
     assert third.misses == 1

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ogpsite.build.builder import build
+from ogpsite.build import build
 
 from .conftest import QuietHandler, serve_directory, settings_for
 

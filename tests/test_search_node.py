@@ -78,7 +78,7 @@ def vocabulary(model: Any, lang: str, analyzer: search.Analyzer, stop_words: fro
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_browser_turns_every_corpus_word_into_the_term_the_index_holds(node: str, sample_site: Path, lang: str) -> None:
-    from ogpsite.build.builder import check
+    from ogpsite.build import check
 
     from .conftest import settings_for
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from ogpsite.build.builder import build
+from ogpsite.build import build
 
 from .conftest import ROOT, build_args, parse_html, run_cli, settings_for
 from .test_feeds import BASE

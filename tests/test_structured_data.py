@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from ogpsite.build.builder import build
+from ogpsite.build import build
 
 from .conftest import parse_html, settings_for
 from .test_feeds import BASE, LANGS, content_records

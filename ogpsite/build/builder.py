@@ -12,14 +12,13 @@ untouched, does nothing.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import os
 import pickle
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from ogpsite.content import schema
 from ogpsite.content.load import Content, RecordSource, load_content
 from ogpsite.errors import BuildFailed, Problem, display_path
 from ogpsite.incremental import stage_reads as stages_mod
-from ogpsite.incremental.cache import CACHE_DIR, Cache, Inputs, PageEntry, StageCache, State, digest_of, generator_version, iter_chunks
+from ogpsite.incremental.cache import Cache, Inputs, PageEntry, StageCache, State, digest_of, generator_version, iter_chunks
 from ogpsite.incremental.reads import changed_reads, record_owner
 from ogpsite.model.pages import Page, plan_pages
 from ogpsite.model.pagination import Listings
@@ -41,49 +40,8 @@ from ogpsite.model.site import _texts_for as texts_for
 from ogpsite.model.urls import output_file
 from ogpsite.output.writers import MARKER, InPlaceWriter, SiteWriter, check_output_dir
 from ogpsite.render.renderer import Renderer, RenderSettings
-from ogpsite.stages.feeds import feeds_stage
-from ogpsite.stages.icalendar import calendar_stage
-from ogpsite.stages.opendata import opendata_stage
-from ogpsite.stages.search import search_stage
-from ogpsite.stages.sitemap import sitemap_stage
-
-
-@dataclass(frozen=True)
-class BuildSettings:
-    project_root: Path
-    content_dir: Path
-    templates_dir: Path
-    output_dir: Path
-    base_url: str | None = None  # overrides content/site.yaml
-    today: dt.date = field(default_factory=dt.date.today)
-    use_cache: bool = True  # False (--no-cache): start from nothing; the cache is then replaced
-    workers: int = 0  # processes for loading and rendering; 0: one per CPU, 1: this process only
-
-    @property
-    def cache_root(self) -> Path:
-        return self.project_root / CACHE_DIR
-
-
-@dataclass(frozen=True)
-class StageContext:
-    """What an output stage (search index, feeds, data files…) may know about the build.
-
-    `cache.memo(namespace, key, compute)` keeps values between builds (cache.StageCache)."""
-
-    settings: BuildSettings
-    base_url: str
-    cache: StageCache = field(default_factory=StageCache)
-
-
-# Stages that add files beside the rendered pages: (model, context) -> (files, problems).
-# Each lives in its own module; add it here to run it in every build.
-OUTPUT_STAGES: tuple[Callable[[SiteModel, StageContext], tuple[dict[str, bytes], list[Problem]]], ...] = (
-    feeds_stage,  # Atom per language (issue 6)
-    calendar_stage,  # iCalendar per event and for all events
-    opendata_stage,  # data/: JSON, CSV, datapackage.json
-    sitemap_stage,  # sitemap.xml, robots.txt
-    search_stage,  # {lang}/search-index.json + search-docs.json, assets/vendor/ (issue 3)
-)
+from ogpsite.settings import BuildSettings
+from ogpsite.stages import DEFAULT_STAGES, Stage, StageContext
 
 
 @dataclass
@@ -131,9 +89,9 @@ def _template_problem(exc: Exception, page: Page, settings: BuildSettings) -> Pr
     )
 
 
-def build(settings: BuildSettings, progress: Progress | None = None) -> BuildReport:
+def build(settings: BuildSettings, progress: Progress | None = None, stages: tuple[Stage, ...] = DEFAULT_STAGES) -> BuildReport:
     """Build the site; raises BuildFailed (problems listed) and leaves the old site untouched."""
-    return Builder(settings, progress, keep=False).build()
+    return Builder(settings, progress, keep=False, stages=stages).build()
 
 
 def print_problems(problems: list[Problem], stream=sys.stderr) -> None:  # type: ignore[no-untyped-def]
@@ -146,12 +104,6 @@ def print_problems(problems: list[Problem], stream=sys.stderr) -> None:  # type:
 RENDER_ERRORS = (TemplateError, TypeError, ValueError, KeyError, AttributeError, IndexError)
 STAGE_OUTPUTS = "ogpsite:stage-outputs"  # StageCache namespace: each stage's last outputs, by inputs
 INLINE_BELOW = 48  # fewer pages or records than this are not worth forking workers for
-
-
-def settings_key(settings: BuildSettings) -> str:
-    """What a cached state belongs to (the build date and base URL are inputs, not part of this)."""
-    paths = (settings.project_root, settings.content_dir, settings.templates_dir, settings.output_dir)
-    return "|".join(str(path.resolve()) for path in paths)
 
 
 @dataclass
@@ -174,6 +126,7 @@ class _RenderJob:
     pages: list[Page]
     model: SiteModel
     stage_context: StageContext
+    stages: tuple[Stage, ...]
 
 
 @dataclass
@@ -194,6 +147,7 @@ class Builder:
         in_place: bool = False,
         keep: bool = True,
         defer_stages: bool = False,
+        stages: tuple[Stage, ...] = DEFAULT_STAGES,
     ):
         """`in_place`: after its first build, update the site in place instead of swapping in a new
         copy (output.InPlaceWriter): much faster for a preview, not atomic as a whole.
@@ -204,6 +158,7 @@ class Builder:
         `finish()`: the preview reloads the edited page first. A deferred build is never taken
         for up to date, so any later build runs those stages if `finish()` did not."""
         self.settings = settings
+        self.stages = stages
         self.in_place = in_place
         self.keep = keep
         self.defer_stages = defer_stages
@@ -213,7 +168,7 @@ class Builder:
         self._stage_keys: dict[str, str] = {}  # stage name -> its key in the stage cache, last build
         self.progress = progress or Progress()
         # Without use_cache the previous state is not read, but this build's replaces it.
-        self.cache = Cache(settings.cache_root, settings_key(settings))
+        self.cache = Cache(settings.cache_root, settings.settings_key())
         self._state: State | None = None  # what the last successful build of this Builder left
         self._loaded: dict[str, tuple[str, Any]] = {}  # folder -> (load key, (record, problems, texts))
         self._scan: _Scan | None = None
@@ -348,7 +303,7 @@ class Builder:
                 for attr in attrs:
                     digests.setdefault(key, {})[attr] = renderer.index.digest(key, attr)
             stage_results, render_problems = self._render(
-                _RenderJob(renderer, writer, settings, pages, model, stage_context),
+                _RenderJob(renderer, writer, settings, pages, model, stage_context, self.stages),
                 dirty,
                 page_digests,
                 new_pages,
@@ -365,7 +320,7 @@ class Builder:
                 for relpath, (how, sha, _) in sorted(files.items()):
                     if relpath in shas:
                         raise BuildFailed(
-                            [Problem("ogpsite/pipeline.py", 0, f"{relpath} is made twice ({OUTPUT_STAGES[number].__name__})", "")]
+                            [Problem("ogpsite/pipeline.py", 0, f"{relpath} is made twice ({self.stages[number].name})", "")]
                         )
                     # a cached stage's file, seen unchanged (_intact), or a deferred stage's last file
                     if how == "published" and not writer.reuse(relpath, present=relpath not in deferred_files):
@@ -431,8 +386,8 @@ class Builder:
             self._state, self._loaded, self._scan = state, loaded, scan
             self._output_checked = True
             self._stage_files = {
-                stage.__name__: {relpath: sha for relpath, (_, sha, _) in files.items()}
-                for stage, (files, _) in zip(OUTPUT_STAGES, stage_results, strict=True)
+                stage.name: {relpath: sha for relpath, (_, sha, _) in files.items()}
+                for stage, (files, _) in zip(self.stages, stage_results, strict=True)
             }
         report.seconds = time.perf_counter() - started
         return report
@@ -620,10 +575,10 @@ class Builder:
         worker processes when worth it. Returns each stage's (files, problems) and the errors
         that stop the build."""
         self.progress.stage("Rendering pages", len(dirty))
-        stages = len(OUTPUT_STAGES)
+        stages = len(self.stages)
         results: list[Any] = [None] * stages
         outputs = job.stage_context.cache.current.setdefault(STAGE_OUTPUTS, {})
-        keys = [stages_mod.key(stage, scan.content_digest, job.stage_context.base_url, self.settings.today) for stage in OUTPUT_STAGES]
+        keys = [stages_mod.key(stage, scan.content_digest, job.stage_context.base_url, self.settings.today) for stage in self.stages]
         previous_outputs = previous.stages.get(STAGE_OUTPUTS) or {}
         for number, key in enumerate(keys):
             # (files read, their fingerprint, {file made: sha256}, problems): reuse what was published
@@ -635,19 +590,19 @@ class Builder:
             ):
                 results[number] = (_published(cached[2]), [Problem(*f) for f in cached[3]])
                 outputs[key] = cached
-        self.stage_seconds = {stage.__name__: None for stage in OUTPUT_STAGES}
+        self.stage_seconds = {stage.name: None for stage in self.stages}
         deferred = []
         if self.defer_stages and self._output_checked:  # finish() runs them
             if not self._stage_files:  # what the cached state says the stages last published
                 for name, key in previous.report.get("stage_keys", {}).items():
                     if key in previous_outputs:
                         self._stage_files[name] = dict(previous_outputs[key][2])
-            for number, stage in enumerate(OUTPUT_STAGES):
-                if results[number] is None and stage.__name__ in self._stage_files:
-                    results[number] = (_published(self._stage_files[stage.__name__]), [])
-                    deferred.append(stage.__name__)
+            for number, stage in enumerate(self.stages):
+                if results[number] is None and stage.name in self._stage_files:
+                    results[number] = (_published(self._stage_files[stage.name]), [])
+                    deferred.append(stage.name)
         self.pending_stages = tuple(deferred)
-        self._stage_keys = {stage.__name__: key for stage, key in zip(OUTPUT_STAGES, keys, strict=True)}
+        self._stage_keys = {stage.name: key for stage, key in zip(self.stages, keys, strict=True)}
         size = max(4, min(48, len(dirty) // (self.workers * 6) or 4))
         tasks: list[parallel.Task] = [(_run_stage, i) for i in range(stages) if results[i] is None]
         first_chunk = len(tasks)  # tasks before this one run stages, the others render pages
@@ -660,7 +615,7 @@ class Builder:
             if index < first_chunk:
                 number, run, staged, memo, pid = result
                 results[number] = (staged, run.problems)
-                self.stage_seconds[OUTPUT_STAGES[number].__name__] = run.seconds
+                self.stage_seconds[self.stages[number].name] = run.seconds
                 if pid != me:
                     job.stage_context.cache.merged(memo)
                     for relpath, (_, _, written) in staged.items():
@@ -731,7 +686,7 @@ def _render_chunk(chunk: list[tuple[int, str]]) -> tuple[list[Any], dict[str, di
 def _run_stage(number: int) -> tuple[int, stages_mod.StageRun, dict[str, tuple[str, str, bool]], dict[str, dict[Any, Any]], int]:
     """Run a stage and stage its files here (they can be large: only their hashes go back)."""
     job: _RenderJob = parallel.current_job()
-    run = stages_mod.run(OUTPUT_STAGES[number], job.model, job.stage_context)
+    run = stages_mod.run(job.stages[number].run, job.model, job.stage_context)
     staged = {}
     if not any(p.is_error for p in run.problems):
         for relpath in sorted(run.files):

@@ -20,12 +20,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ogpsite.build.builder import BuildSettings, check
+from ogpsite.build import check
 from ogpsite.commands.linkcheck import LinkReport, check_links
 from ogpsite.errors import Problem
 from ogpsite.model.pages import plan_pages
 from ogpsite.model.site import SiteModel
 from ogpsite.model.urls import base_path, output_file, record_url, relative
+from ogpsite.settings import BuildSettings
 
 PLACEHOLDER = "TODO:"
 

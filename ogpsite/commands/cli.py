@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from ogpsite.build import progress
-from ogpsite.build.builder import BuildSettings, build, print_problems
+from ogpsite.build import build, print_problems, progress
 from ogpsite.errors import BuildFailed, OutputRefused
+from ogpsite.settings import BuildSettings
 
 
 def _settings(

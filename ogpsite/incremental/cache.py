@@ -35,8 +35,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ogpsite.settings import CACHE_DIR
+
 STATE_VERSION = 2
-CACHE_DIR = Path(".cache") / "ogpsite"
 RACY_NS = 2_000_000_000  # files modified this close to a scan are re-hashed next time
 KEEP_STATES = 8  # cached builds kept per project (one per output folder and settings)
 

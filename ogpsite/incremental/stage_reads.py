@@ -49,7 +49,7 @@ class StageRun:
     seconds: float = 0.0
 
 
-def run(stage: Callable[..., tuple[dict[str, bytes], list[Any]]], *args: Any) -> StageRun:
+def run(stage: Callable[..., Any], *args: Any) -> StageRun:
     """Run a stage, noting the files and folders it reads."""
     global _hooked
     if not _hooked:
@@ -58,7 +58,8 @@ def run(stage: Callable[..., tuple[dict[str, bytes], list[Any]]], *args: Any) ->
     _tracking.append(set())
     started = time.perf_counter()
     try:
-        files, problems = stage(*args)
+        result = stage(*args)  # a stages.base.StageResult
+        files, problems = result.files, result.problems
     finally:
         reads = _tracking.pop()
     return StageRun(files, problems, sorted(reads), time.perf_counter() - started)
@@ -78,5 +79,7 @@ def fingerprint(reads: list[tuple[str, str]], inputs: Inputs) -> str:
     return digest_of(seen)
 
 
-def key(stage: Callable[..., Any], *parts: Any) -> str:
-    return digest_of(getattr(stage, "__module__", ""), getattr(stage, "__qualname__", repr(stage)), *parts)
+def key(stage: Any, *parts: Any) -> str:
+    """A stage's entry in the stage cache: its class, its name and the inputs it is run with."""
+    kind = type(stage)
+    return digest_of(kind.__module__, kind.__qualname__, getattr(stage, "name", ""), *parts)

@@ -9,18 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import uuid
-from typing import TYPE_CHECKING
 
 import lxml.html
 from feedgen.feed import FeedGenerator
 
-from ogpsite.errors import Problem
 from ogpsite.model import i18n
 from ogpsite.model.site import Record, SiteModel
 from ogpsite.model.urls import absolute, record_url, section_url
-
-if TYPE_CHECKING:
-    from ogpsite.build.builder import StageContext
+from ogpsite.stages.base import StageContext, StageResult
 
 FEED_SECTIONS = ("stories", "events")
 _ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/ogpsite/ogpsite/ids")
@@ -113,10 +109,15 @@ def build_feed(model: SiteModel, section: str, lang: str, base_url: str, transla
     return fg.atom_str(pretty=True)
 
 
-def feeds_stage(model: SiteModel, context: StageContext) -> tuple[dict[str, bytes], list[Problem]]:
-    files: dict[str, bytes] = {}
-    for lang in model.languages:
-        translations = i18n.load_translations(context.settings.templates_dir / "locale", lang)
-        for section in FEED_SECTIONS:
-            files[feed_url(section, lang)] = build_feed(model, section, lang, context.base_url, translations)
-    return files, []
+class FeedsStage:
+    """Atom feeds of stories and events, per language."""
+
+    name = "feeds"
+
+    def run(self, model: SiteModel, context: StageContext) -> StageResult:
+        files: dict[str, bytes] = {}
+        for lang in model.languages:
+            translations = i18n.load_translations(context.settings.templates_dir / "locale", lang)
+            for section in FEED_SECTIONS:
+                files[feed_url(section, lang)] = build_feed(model, section, lang, context.base_url, translations)
+        return StageResult(files)

@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, vDuration
 
 from ogpsite import __version__
-from ogpsite.errors import Problem
 from ogpsite.model import i18n
 from ogpsite.model.site import Record, SiteModel
 from ogpsite.model.urls import absolute, record_url, section_url
-
-if TYPE_CHECKING:
-    from ogpsite.build.builder import StageContext
+from ogpsite.stages.base import StageContext, StageResult
 
 _UID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/ogpsite/ogpsite/events")
 
@@ -87,22 +83,27 @@ def _event(model: SiteModel, record: Record, lang: str, base_url: str, stamp: dt
     return event
 
 
-def calendar_stage(model: SiteModel, context: StageContext) -> tuple[dict[str, bytes], list[Problem]]:
-    files: dict[str, bytes] = {}
-    # The build date, not the clock: two builds of the same content are byte-identical.
-    stamp = dt.datetime.combine(context.settings.today, dt.time(0, 0), tzinfo=dt.UTC)
-    base_url = context.base_url
-    for lang in model.languages:
-        _ = i18n.load_translations(context.settings.templates_dir / "locale", lang).gettext
-        site_title = model.site.title.get(lang) or model.site.title[model.default_language]
-        everything = _calendar(f"{site_title}: {_('Events')}", lang, _page_address(base_url, section_url("events", lang)))
-        everything.add("refresh-interval", dt.timedelta(days=1), parameters={"VALUE": "DURATION"})
-        everything.add("x-published-ttl", vDuration(dt.timedelta(days=1)))
-        for record in model.records["events"]:
-            event = _event(model, record, lang, base_url, stamp)
-            everything.add_component(event)
-            single = _calendar(record.text(lang).title, lang, _page_address(base_url, record_url("events", record.slug, lang)))
-            single.add_component(event)
-            files[event_calendar_url(record.slug, lang)] = single.to_ical()
-        files[all_events_calendar_url(lang)] = everything.to_ical()
-    return files, []
+class CalendarStage:
+    """iCalendar files: all events, and one per event."""
+
+    name = "calendar"
+
+    def run(self, model: SiteModel, context: StageContext) -> StageResult:
+        files: dict[str, bytes] = {}
+        # The build date, not the clock: two builds of the same content are byte-identical.
+        stamp = dt.datetime.combine(context.settings.today, dt.time(0, 0), tzinfo=dt.UTC)
+        base_url = context.base_url
+        for lang in model.languages:
+            _ = i18n.load_translations(context.settings.templates_dir / "locale", lang).gettext
+            site_title = model.site.title.get(lang) or model.site.title[model.default_language]
+            everything = _calendar(f"{site_title}: {_('Events')}", lang, _page_address(base_url, section_url("events", lang)))
+            everything.add("refresh-interval", dt.timedelta(days=1), parameters={"VALUE": "DURATION"})
+            everything.add("x-published-ttl", vDuration(dt.timedelta(days=1)))
+            for record in model.records["events"]:
+                event = _event(model, record, lang, base_url, stamp)
+                everything.add_component(event)
+                single = _calendar(record.text(lang).title, lang, _page_address(base_url, record_url("events", record.slug, lang)))
+                single.add_component(event)
+                files[event_calendar_url(record.slug, lang)] = single.to_ical()
+            files[all_events_calendar_url(lang)] = everything.to_ical()
+        return StageResult(files)

@@ -14,19 +14,16 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from slugify import slugify
 
 from ogpsite.content import schema
-from ogpsite.errors import Problem
 from ogpsite.model.site import Named, Record, SiteModel, Text
 from ogpsite.model.urls import absolute, record_url
+from ogpsite.stages.base import StageContext, StageResult
 from ogpsite.stages.feeds import absolute_links
-
-if TYPE_CHECKING:
-    from ogpsite.build.builder import StageContext
 
 DATA_DIR = "data"
 LIST_DELIMITER = ";"
@@ -323,43 +320,49 @@ def _json_resource(name: str) -> dict[str, Any]:
     }
 
 
-def opendata_stage(model: SiteModel, context: StageContext) -> tuple[dict[str, bytes], list[Problem]]:
-    base_url = context.base_url
-    files: dict[str, bytes] = {}
-    resources = []
-    for section, (facts, _texts) in RECORD_TABLES.items():
-        fields = _record_schema_fields(model, section)
-        records = model.records[section]
-        objects = [_record_json(model, record, base_url) for record in records]
-        for record, obj in zip(records, objects, strict=True):
-            files[record_data_url(section, record.slug)] = _json(obj)
-        files[table_url(section, "json")] = _json(objects)
-        files[table_url(section, "csv")] = _csv([f["name"] for f in fields], [_record_row(model, r, base_url) for r in records])
-        resources.append(_resource(section, fields, facts[0].name, section.capitalize()))
-        resources.append(_json_resource(section))
-    for name, (columns, label) in SUPPORTING_TABLES.items():
-        fields = [_field(column) for column in columns] + [
-            {"name": f"{label}_{lang}", "type": "string", "description": f"{label} ({lang})"} for lang in model.languages
-        ]
-        table = sorted(_table(model, name), key=lambda n: n.slug)
-        rows = [[_csv_value(c.get(named)) for c in columns] + [named.names.get(lang, "") for lang in model.languages] for named in table]
-        objects = [{c.name: _json_value(c.get(named)) for c in columns} | {label: dict(named.names)} for named in table]
-        files[table_url(name, "json")] = _json(objects)
-        files[table_url(name, "csv")] = _csv([f["name"] for f in fields], rows)
-        resources.append(_resource(name, fields, "slug", name.replace("_", " ").capitalize()))
-        resources.append(_json_resource(name))
+class OpenDataStage:
+    """Open data: JSON and CSV per record type, a JSON file per record, datapackage.json."""
 
-    site = model.site
-    default = model.default_language
-    package: dict[str, Any] = {
-        "profile": "data-package",  # JSON resources too, not only tables
-        "name": slugify(urlsplit(base_url).netloc or site.title[default]) or "ogpsite",
-        "title": site.title[default],
-        "description": site.tagline.get(default, ""),
-        "languages": list(model.languages),
-        "resources": resources,
-    }
-    if urlsplit(base_url).scheme:
-        package["homepage"] = base_url
-    files[f"{DATA_DIR}/datapackage.json"] = _json(package)
-    return files, []
+    name = "opendata"
+
+    def run(self, model: SiteModel, context: StageContext) -> StageResult:
+        base_url = context.base_url
+        files: dict[str, bytes] = {}
+        resources = []
+        for section, (facts, _texts) in RECORD_TABLES.items():
+            fields = _record_schema_fields(model, section)
+            records = model.records[section]
+            objects = [_record_json(model, record, base_url) for record in records]
+            for record, obj in zip(records, objects, strict=True):
+                files[record_data_url(section, record.slug)] = _json(obj)
+            files[table_url(section, "json")] = _json(objects)
+            files[table_url(section, "csv")] = _csv([f["name"] for f in fields], [_record_row(model, r, base_url) for r in records])
+            resources.append(_resource(section, fields, facts[0].name, section.capitalize()))
+            resources.append(_json_resource(section))
+        for name, (columns, label) in SUPPORTING_TABLES.items():
+            fields = [_field(column) for column in columns] + [
+                {"name": f"{label}_{lang}", "type": "string", "description": f"{label} ({lang})"} for lang in model.languages
+            ]
+            table = sorted(_table(model, name), key=lambda n: n.slug)
+            languages = model.languages
+            rows = [[_csv_value(c.get(named)) for c in columns] + [named.names.get(lang, "") for lang in languages] for named in table]
+            objects = [{c.name: _json_value(c.get(named)) for c in columns} | {label: dict(named.names)} for named in table]
+            files[table_url(name, "json")] = _json(objects)
+            files[table_url(name, "csv")] = _csv([f["name"] for f in fields], rows)
+            resources.append(_resource(name, fields, "slug", name.replace("_", " ").capitalize()))
+            resources.append(_json_resource(name))
+
+        site = model.site
+        default = model.default_language
+        package: dict[str, Any] = {
+            "profile": "data-package",  # JSON resources too, not only tables
+            "name": slugify(urlsplit(base_url).netloc or site.title[default]) or "ogpsite",
+            "title": site.title[default],
+            "description": site.tagline.get(default, ""),
+            "languages": list(model.languages),
+            "resources": resources,
+        }
+        if urlsplit(base_url).scheme:
+            package["homepage"] = base_url
+        files[f"{DATA_DIR}/datapackage.json"] = _json(package)
+        return StageResult(files)

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import snowballstemmer
 from lunr import __TARGET_JS_VERSION__ as LUNR_JS_VERSION
@@ -45,13 +45,11 @@ from lunr.stop_word_filter import WORDS as ENGLISH_STOP_WORDS
 from lunr.token import Token
 
 from ogpsite.errors import Problem
+from ogpsite.incremental.cache import StageCache
 from ogpsite.model.pages import SECTIONS
 from ogpsite.model.site import Record, SiteModel
 from ogpsite.model.urls import record_url
-
-if TYPE_CHECKING:
-    from ogpsite.build.builder import StageContext
-    from ogpsite.incremental.cache import StageCache
+from ogpsite.stages.base import StageContext, StageResult
 
 INDEX_FILE = "search-index.json"
 DOCS_FILE = "search-docs.json"
@@ -497,33 +495,37 @@ def build_language(model: SiteModel, lang: str, lunr_es: LunrSpanish, cache: Sta
     return LanguageIndex(lang, documents, build_index(documents, analyzer, analyse))
 
 
-def search_stage(model: SiteModel, context: StageContext) -> tuple[dict[str, bytes], list[Problem]]:
-    """Output stage: the index and store of every language, and the browser libraries."""
-    settings = context.settings
-    vendor, problems = vendor_files(settings.project_root)
-    core_path = settings.templates_dir / "assets" / CORE_SCRIPT
-    if not core_path.is_file():
-        problems.append(
-            Problem(str(core_path), 0, "the search script is missing", f"restore {CORE_SCRIPT} in the templates' assets/ folder")
-        )
-    if problems:
-        return {}, problems
-    lunr_es_js = _npm_file(node_modules_dirs(settings.project_root), "lunr-languages/lunr.es.js")
-    lunr_es = read_lunr_spanish(lunr_es_js) if lunr_es_js else None
-    if lunr_es is None:
-        return {}, [
-            Problem(
-                "node_modules/lunr-languages/lunr.es.js",
-                0,
-                "could not read the Spanish word characters and stop words from lunr.es.js",
-                "reinstall the version pinned in package.json with `npm ci`",
+class SearchStage:
+    """The lunr index and result store of every language, and the browser libraries."""
+
+    name = "search"
+
+    def run(self, model: SiteModel, context: StageContext) -> StageResult:
+        settings = context.settings
+        vendor, problems = vendor_files(settings.project_root)
+        core_path = settings.templates_dir / "assets" / CORE_SCRIPT
+        if not core_path.is_file():
+            problems.append(
+                Problem(str(core_path), 0, "the search script is missing", f"restore {CORE_SCRIPT} in the templates' assets/ folder")
             )
-        ]
-    files = dict(vendor)
-    core = core_path.read_bytes()
-    for lang in model.languages:
-        built = build_language(model, lang, lunr_es, context.cache)
-        built.scripts = script_urls(lang, vendor, core)
-        files[f"{lang}/{INDEX_FILE}"] = built.index_bytes()
-        files[f"{lang}/{DOCS_FILE}"] = built.docs_bytes()
-    return files, []
+        if problems:
+            return StageResult({}, problems)
+        lunr_es_js = _npm_file(node_modules_dirs(settings.project_root), "lunr-languages/lunr.es.js")
+        lunr_es = read_lunr_spanish(lunr_es_js) if lunr_es_js else None
+        if lunr_es is None:
+            return StageResult({}, [
+                Problem(
+                    "node_modules/lunr-languages/lunr.es.js",
+                    0,
+                    "could not read the Spanish word characters and stop words from lunr.es.js",
+                    "reinstall the version pinned in package.json with `npm ci`",
+                )
+            ])
+        files = dict(vendor)
+        core = core_path.read_bytes()
+        for lang in model.languages:
+            built = build_language(model, lang, lunr_es, context.cache)
+            built.scripts = script_urls(lang, vendor, core)
+            files[f"{lang}/{INDEX_FILE}"] = built.index_bytes()
+            files[f"{lang}/{DOCS_FILE}"] = built.docs_bytes()
+        return StageResult(files)

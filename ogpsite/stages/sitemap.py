@@ -8,7 +8,6 @@ URLs, so a site built for a host-relative base URL (`/ogp/`) gets no sitemap, an
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
@@ -16,9 +15,7 @@ from ogpsite.errors import Problem
 from ogpsite.model.pages import plan_pages
 from ogpsite.model.site import SiteModel
 from ogpsite.model.urls import absolute, in_language
-
-if TYPE_CHECKING:
-    from ogpsite.build.builder import StageContext
+from ogpsite.stages.base import StageContext, StageResult
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -65,15 +62,20 @@ def build_robots(base_url: str, with_sitemap: bool) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def sitemap_stage(model: SiteModel, context: StageContext) -> tuple[dict[str, bytes], list[Problem]]:
-    base_url = context.base_url
-    if not urlsplit(base_url).scheme:
-        warning = Problem(
-            "content/site.yaml",
-            0,
-            f"no sitemap.xml: the base URL '{base_url}' is not absolute, and sitemaps need full addresses",
-            "set base_url (or --base-url) to the full address, e.g. https://example.org/ogp/",
-            severity="warning",
-        )
-        return {ROBOTS_URL: build_robots(base_url, False)}, [warning]
-    return {SITEMAP_URL: build_sitemap(model, base_url, context.settings.today), ROBOTS_URL: build_robots(base_url, True)}, []
+class SitemapStage:
+    """sitemap.xml with language alternates, and robots.txt."""
+
+    name = "sitemap"
+
+    def run(self, model: SiteModel, context: StageContext) -> StageResult:
+        base_url = context.base_url
+        if not urlsplit(base_url).scheme:
+            warning = Problem(
+                "content/site.yaml",
+                0,
+                f"no sitemap.xml: the base URL '{base_url}' is not absolute, and sitemaps need full addresses",
+                "set base_url (or --base-url) to the full address, e.g. https://example.org/ogp/",
+                severity="warning",
+            )
+            return StageResult({ROBOTS_URL: build_robots(base_url, False)}, [warning])
+        return StageResult({SITEMAP_URL: build_sitemap(model, base_url, context.settings.today), ROBOTS_URL: build_robots(base_url, True)})
