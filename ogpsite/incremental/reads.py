@@ -406,6 +406,14 @@ class SequenceProxy(_Proxy, Sequence):  # type: ignore[misc]
         return id(self._o)
 
 
+def record_text(record: Any, lang: str) -> Any:
+    """`record.texts[lang]`, read as a template would read it (logged once, through one proxy)."""
+    if isinstance(record, EntityProxy):  # the common case, without going through two proxies
+        record._s.log(record._k, "texts")
+        return record._s.wrap(record._o.texts[lang])
+    return record.text(lang)
+
+
 def unwrap(value: Any) -> Any:
     return value._o if isinstance(value, _Proxy) else value
 

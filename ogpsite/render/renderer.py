@@ -20,7 +20,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2 import meta as jinja_meta
 
 from ogpsite.incremental.reads import (
-    EntityProxy,
     ModelIndex,
     ReadSet,
     Session,
@@ -111,10 +110,7 @@ def _name(ctx: Any, named: Any) -> str:
 
 @pass_context
 def _text(ctx: Any, record: Record) -> Any:
-    if isinstance(record, EntityProxy):  # the common case, without going through two proxies
-        record._s.log(record._k, "texts")
-        return record._s.wrap(record._o.texts[ctx["lang"]])
-    return record.text(ctx["lang"])
+    return record_text(record, ctx["lang"])
 
 
 class _Absolute:
