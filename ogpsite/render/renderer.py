@@ -27,6 +27,7 @@ from ogpsite.incremental.reads import (
     activate,
     current_session,
     deactivate,
+    record_text,
     unwrap,
 )
 from ogpsite.model import i18n
