@@ -91,9 +91,9 @@ def child_preview(project: Path, jobs: int, edits: int) -> None:
     """The preview server's Builder (in place, site-wide stages deferred, one process): one warm
     build, then `edits` times one text edit, its rebuild (the page reloads then) and finish()
     (the search index, feeds and data files catch up)."""
-    from ogpsite.build import Builder
+    from ogpsite.build import Builder, BuildMode
 
-    builder = Builder(_settings(project, 1), in_place=True, defer_stages=True)
+    builder = Builder(_settings(project, 1), mode=BuildMode.PREVIEW)
     builder.build()
     text = project / "content" / "commitments" / EDITED / "en.md"
     out = []

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import generate
-from ogpsite.build import Builder, BuildReport, build
+from ogpsite.build import Builder, BuildMode, BuildReport, build
 from ogpsite.errors import BuildFailed
 from ogpsite.model import pagination
 from ogpsite.settings import BuildSettings
@@ -146,12 +146,12 @@ def test_incremental_builds_equal_clean_builds(site_project: Path) -> None:
 
 def test_the_preview_builders_rebuilds_equal_clean_builds(site_project: Path) -> None:
     """The preview server's path: one Builder, told which paths changed, updating the site in place."""
-    builder = Builder(settings(site_project), in_place=True)
+    builder = Builder(settings(site_project), mode=BuildMode.WATCH)
     builder.build()
     checkpoints = ("a commitment's title", "a Spanish UI translation", "a renamed commitment (folder and id)", "the site title")
     for what, today, touched in edit_sequence(site_project):
         if today != builder.settings.today:
-            builder = Builder(settings(site_project, today=today), in_place=True)  # a new date is a new preview
+            builder = Builder(settings(site_project, today=today), mode=BuildMode.WATCH)  # a new date is a new preview
             builder.build()
         else:
             report = builder.rebuild(touched)
@@ -165,7 +165,7 @@ def test_the_preview_builders_rebuilds_equal_clean_builds(site_project: Path) ->
 def test_deferred_stages_catch_up_in_finish_or_in_the_next_build(site_project: Path) -> None:
     """The preview's fast path: a rebuild renders the touched pages and leaves the search index,
     feeds and data files as they were; finish() (or any later build) brings them up to date."""
-    builder = Builder(settings(site_project), in_place=True, defer_stages=True)
+    builder = Builder(settings(site_project), mode=BuildMode.PREVIEW)
     builder.build()
     assert builder.pending_stages == ()
     site = site_project / "site"
@@ -195,7 +195,7 @@ def test_deferred_stages_catch_up_in_finish_or_in_the_next_build(site_project: P
     assert build(settings(site_project)).up_to_date
 
     # a server started on an up-to-date site defers too from its first save, updating in place
-    restarted = Builder(settings(site_project), in_place=True, defer_stages=True)
+    restarted = Builder(settings(site_project), mode=BuildMode.PREVIEW)
     assert restarted.build().up_to_date
     page = site / "en" / "commitments" / first.name / "index.html"
     inode = (site / "index.html").stat().st_ino
@@ -216,7 +216,7 @@ def test_a_warmed_builder_rebuilds_from_memory(site_project: Path) -> None:
     from ogpsite.incremental import cache
 
     build(settings(site_project))
-    builder = Builder(settings(site_project), in_place=True, defer_stages=True)
+    builder = Builder(settings(site_project), mode=BuildMode.PREVIEW)
     assert builder.build().up_to_date
     assert builder.warm() and not builder.warm(), "once"
 

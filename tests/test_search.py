@@ -281,7 +281,7 @@ def _search_files(model, context):  # type: ignore[no-untyped-def]
 
 
 def test_words_are_analysed_once_across_builds(model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from ogpsite.incremental.cache import StageCache
+    from ogpsite.incremental.stage_cache import StageCache
     from ogpsite.stages import StageContext
 
     settings = settings_for(ROOT, tmp_path / "site")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 _JOB: Any = None
@@ -84,3 +84,8 @@ def run(job: Any, tasks: list[Task], workers: int) -> Iterator[tuple[int, Any]]:
             gc.unfreeze()
     finally:
         _JOB, _TASKS, _NEXT = previous
+
+
+def iter_chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

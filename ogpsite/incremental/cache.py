@@ -19,129 +19,21 @@ interrupted or failed build leaves the previous state (or none) and never a half
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import importlib.metadata
 import marshal
 import os
 import pickle
 import shutil
 import sqlite3
-import stat
-import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ogpsite.settings import CACHE_DIR
+from ogpsite.incremental.inputs import STATE_VERSION, Stamp, digest_of, generator_version
 
-STATE_VERSION = 2
-RACY_NS = 2_000_000_000  # files modified this close to a scan are re-hashed next time
 KEEP_STATES = 8  # cached builds kept per project (one per output folder and settings)
 
-Stamp = tuple[int, int, int, int, str]  # size, mtime_ns, inode, ctime_ns, sha256
-
-
-@lru_cache(maxsize=1)
-def generator_version() -> str:
-    """Changes whenever anything that shapes the output changes: our code, Python, dependencies."""
-    h = hashlib.sha256()
-    h.update(f"{STATE_VERSION};{sys.version}".encode())
-    package = Path(__file__).resolve().parents[1]  # ogpsite/
-    for file in sorted(package.rglob("*.py")):
-        h.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
-    try:
-        requirements = importlib.metadata.requires("ogpsite") or []
-    except importlib.metadata.PackageNotFoundError:
-        requirements = []
-    for requirement in sorted(requirements):
-        name = requirement.split(";")[0].split("=")[0].split("<")[0].split(">")[0].split("[")[0].strip()
-        try:
-            h.update(f"{name}={importlib.metadata.version(name)};".encode())
-        except importlib.metadata.PackageNotFoundError:
-            h.update(f"{name}=?;".encode())
-    return h.hexdigest()[:20]
-
-
-def sha256_file(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-class Inputs:
-    """Stats and hashes input files, reusing the previous build's hashes where that is safe."""
-
-    def __init__(self, previous: dict[str, Stamp], previous_scan_ns: int):
-        self.previous = previous
-        self.previous_scan_ns = previous_scan_ns
-        self.scan_ns = time.time_ns()
-        self.stamps: dict[str, Stamp] = {}
-        self.hashed = 0  # files read and hashed (the rest were known by their stat)
-
-    def sha(self, path: Path | str, st: os.stat_result | None = None) -> str | None:
-        """The file's SHA-256, or None when it cannot be read (the loader will report why)."""
-        key = os.fspath(path)
-        try:
-            st = st or os.stat(key)
-        except OSError:
-            return None
-        if not stat.S_ISREG(st.st_mode):  # a pipe or a link to /dev/zero would never end (issue 7)
-            return None
-        known = self.previous.get(key)
-        if (
-            known is not None
-            and known[:4] == (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
-            and st.st_mtime_ns < self.previous_scan_ns - RACY_NS
-        ):
-            self.stamps[key] = known
-            return known[4]
-        try:
-            digest = sha256_file(Path(key))
-        except OSError:
-            return None
-        self.hashed += 1
-        self.stamps[key] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, digest)
-        return digest
-
-    def sha_of(self, path: str) -> str | None:
-        return self.sha(path)
-
-    def tree(self, root: Path, skip_hidden: bool = False) -> list[tuple[str, str]]:
-        """(relative path, hash or kind) for everything under root, sorted; symlinks by target too.
-        (Plain strings, not Path objects: this runs for every input file of every build.)"""
-        out: list[tuple[str, str]] = []
-        top = os.fspath(root)
-        if not os.path.isdir(top):
-            return out
-        stack = [(top, "")]
-        while stack:
-            folder, prefix = stack.pop()
-            try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
-            except OSError:
-                out.append((prefix.rstrip("/"), "unreadable"))
-                continue
-            for entry in entries:
-                if skip_hidden and entry.name.startswith("."):
-                    continue
-                rel = prefix + entry.name
-                link = f"->{os.readlink(entry.path)}" if entry.is_symlink() else ""
-                if entry.is_dir():
-                    out.append((rel, "dir" + link))
-                    if not link:
-                        stack.append((entry.path, rel + "/"))
-                else:
-                    out.append((rel, (self.sha(entry.path) or "unreadable") + link))
-        out.sort()
-        return out
-
-
-def digest_of(*parts: Any) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    h.update(repr(parts).encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
 
 
 @dataclass
@@ -347,68 +239,3 @@ def _forget_old_states(root: Path, keep: Path) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def clean(project_root: Path, output: Path | None) -> list[str]:
-    """Remove the project's build cache and, given `output`, the site built there with the spare
-    and unfinished copies beside it (only folders ogpsite made: see output.check_output_dir).
-    Returns what was removed."""
-    from ogpsite.output.writers import MARKER, check_output_dir, remove_stale_builds, spare_dir
-
-    removed = []
-    root = project_root / CACHE_DIR
-    if output is not None:
-        check_output_dir(output, [project_root / "content", project_root / "templates", project_root / "ogpsite"])
-        target = output.resolve()
-        remove_stale_builds(target)  # what interrupted builds left (not running ones)
-        for folder in (target, spare_dir(target)):
-            if folder.is_dir() and not folder.is_symlink() and (folder / MARKER).exists():
-                shutil.rmtree(folder)
-                removed.append(f"{output}/" if folder == target else folder.name)
-    if root.exists():
-        shutil.rmtree(root)
-        removed.append(f"{CACHE_DIR.as_posix()}/")
-    return removed
-
-
-class StageCache:
-    """Memoisation for output stages across builds (e.g. the search index's analysed terms).
-
-    `memo(namespace, key, compute)` returns the value computed for the same namespace and key by
-    this build or the previous successful one, else `compute()`. Keys must name everything the
-    value depends on: use `record_digest(record)` for a record's content and add your own
-    settings. Values must be picklable. Entries unused by a build are dropped when it finishes.
-    """
-
-    def __init__(self, previous: dict[str, dict[Any, Any]] | None = None, record_digests: dict[tuple[str, str], str] | None = None):
-        self.previous = previous or {}
-        self.current: dict[str, dict[Any, Any]] = {}
-        self.record_digests = record_digests or {}
-        self.hits = 0
-        self.misses = 0
-
-    def memo(self, namespace: str, key: Any, compute: Callable[[], Any]) -> Any:
-        current = self.current.setdefault(namespace, {})
-        if key in current:
-            return current[key]
-        old = self.previous.get(namespace)
-        if old is not None and key in old:
-            self.hits += 1
-            value = current[key] = old[key]
-            return value
-        self.misses += 1
-        value = current[key] = compute()
-        return value
-
-    def record_digest(self, record: Any) -> str:
-        """A digest of everything a record was made from (its files, the site's languages).
-
-        Stable across builds for an unchanged record; differs after any edit of its folder."""
-        return self.record_digests.get((record.section, record.slug), "") or f"uncached:{id(record)}"
-
-    def merged(self, other: dict[str, dict[Any, Any]]) -> None:
-        for namespace, values in other.items():
-            self.current.setdefault(namespace, {}).update(values)
-
-
-def iter_chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from ogpsite.errors import Problem
-from ogpsite.incremental.cache import StageCache
+from ogpsite.incremental.stage_cache import StageCache
 from ogpsite.settings import BuildSettings
 
 if TYPE_CHECKING:

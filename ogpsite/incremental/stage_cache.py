@@ -1,11 +1,14 @@
 """Output stages, cached whole: a stage whose inputs did not change is not run again.
 
-A stage is a function of the model and the build settings (pipeline.OUTPUT_STAGES), and of
+A stage is a function of the model and the build settings (stages/base.py), and of
 whatever files it reads: templates' catalogs, scripts from node_modules, data files of Python
 packages. Those are not declared anywhere; while a stage runs, an audit hook (PEP 578) notes every
 file it opens and every folder it lists. Its outputs are reused by a later build only if the
 model's inputs, the settings and the generator are the same *and* every file it read hashes the
 same and every folder it listed holds the same names.
+
+Inside a stage, `StageCache.memo` keeps finer-grained work (a record's analysed search terms)
+between builds, keyed by what the stage names, typically `record_digest(record)`.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ogpsite.incremental.cache import Inputs, digest_of
+from ogpsite.incremental.inputs import Inputs, digest_of
 
 _tracking: list[set[tuple[str, str]]] = []  # a stack: what the running stage opened and listed
 _hooked = False
@@ -49,7 +52,7 @@ class StageRun:
     seconds: float = 0.0
 
 
-def run(stage: Callable[..., Any], *args: Any) -> StageRun:
+def run_observed(stage: Callable[..., Any], *args: Any) -> StageRun:
     """Run a stage, noting the files and folders it reads."""
     global _hooked
     if not _hooked:
@@ -65,7 +68,7 @@ def run(stage: Callable[..., Any], *args: Any) -> StageRun:
     return StageRun(files, problems, sorted(reads), time.perf_counter() - started)
 
 
-def fingerprint(reads: list[tuple[str, str]], inputs: Inputs) -> str:
+def reads_digest(reads: list[tuple[str, str]], inputs: Inputs) -> str:
     """The current content of what a stage read: file hashes and folder listings."""
     seen = []
     for kind, path in reads:
@@ -83,3 +86,60 @@ def key(stage: Any, *parts: Any) -> str:
     """A stage's entry in the stage cache: its class, its name and the inputs it is run with."""
     kind = type(stage)
     return digest_of(kind.__module__, kind.__qualname__, getattr(stage, "name", ""), *parts)
+
+
+class StageCache:
+    """Memoisation for output stages across builds (e.g. the search index's analysed terms).
+
+    `memo(namespace, key, compute)` returns the value computed for the same namespace and key by
+    this build or the previous successful one, else `compute()`. Keys must name everything the
+    value depends on: use `record_digest(record)` for a record's content and add your own
+    settings. Values must be picklable. Entries unused by a build are dropped when it finishes.
+    """
+
+    def __init__(self, previous: dict[str, dict[Any, Any]] | None = None, record_digests: dict[tuple[str, str], str] | None = None):
+        self.previous = previous or {}
+        self.current: dict[str, dict[Any, Any]] = {}
+        self.record_digests = record_digests or {}
+        self.hits = 0
+        self.misses = 0
+
+    def memo(self, namespace: str, key: Any, compute: Callable[[], Any]) -> Any:
+        current = self.current.setdefault(namespace, {})
+        if key in current:
+            return current[key]
+        old = self.previous.get(namespace)
+        if old is not None and key in old:
+            self.hits += 1
+            value = current[key] = old[key]
+            return value
+        self.misses += 1
+        value = current[key] = compute()
+        return value
+
+    def record_digest(self, record: Any) -> str:
+        """A digest of everything a record was made from (its files, the site's languages).
+
+        Stable across builds for an unchanged record; differs after any edit of its folder."""
+        return self.record_digests.get((record.section, record.slug), "") or f"uncached:{id(record)}"
+
+    def merged(self, other: dict[str, dict[Any, Any]]) -> None:
+        for namespace, values in other.items():
+            self.current.setdefault(namespace, {}).update(values)
+
+
+STAGE_OUTPUTS = "ogpsite:stage-outputs"  # StageCache namespace: each stage's last outputs, by stage key
+
+
+@dataclass(frozen=True)
+class StageOutputs:
+    """What a stage published, kept under its key (`key`) in the stage cache for the next build."""
+
+    reads: list[tuple[str, str]]  # files and folders it read besides the model (run_observed)
+    digest: str  # reads_digest of those reads when it ran
+    files: dict[str, str]  # each file it made -> sha256
+    problems: list[Any]  # its warnings (errors are never cached)
+
+    def still_current(self, inputs: Inputs) -> bool:
+        """Whether everything it read still hashes the same."""
+        return reads_digest(self.reads, inputs) == self.digest
