@@ -14,15 +14,12 @@ import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import Markup
 from pydantic import BaseModel
 
 from ogpsite.model.site import Named, Record, SiteModel
-
-if TYPE_CHECKING:
-    from ogpsite.incremental.reads import Session
 
 # Entity kinds
 DATACLASS, PYDANTIC, MAPPING = 0, 1, 2
@@ -171,7 +168,7 @@ class Proxy:
     __slots__ = ("_k", "_o", "_s")
     _o: Any
     _k: str | None
-    _s: Session
+    _s: Any  # the reads.Session it logs into (reads.py builds on this module, not the reverse)
 
     def __eq__(self, other: object) -> bool:
         return self._o is (other._o if isinstance(other, Proxy) else other)
