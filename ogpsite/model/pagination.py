@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
-from ogpsite.incremental.reads import current_session, unwrap
 from ogpsite.model.site import Named, Record, SiteModel
 from ogpsite.model.urls import section_url
 
@@ -144,20 +142,3 @@ class Listings:
             out[plan.slug] = f"{page_url(first_url, position // per_page + 1)}#plan-{plan.slug}"
             position += len(self.model.plan_commitments[plan.slug])
         return out
-
-
-def around(items: Any, item: Any, count: int = 10) -> Any:
-    """Up to `count` neighbours of `item` in `items` (in their order, without `item` itself).
-
-    Works on the model's own list (a template passes proxies, deps.py): which list it is was
-    logged when the template looked it up, and the neighbours come back as proxies."""
-    raw, target = unwrap(items), unwrap(item)
-    seq = raw if isinstance(raw, list | tuple) else list(raw)
-    index = next((i for i, candidate in enumerate(seq) if candidate is target), None)
-    if index is None:
-        window = list(seq[:count])
-    else:
-        start = max(0, min(index - count // 2, len(seq) - count - 1))
-        window = [candidate for candidate in seq[start : start + count + 1] if candidate is not target][:count]
-    session = current_session()
-    return session.wrap(window) if session is not None else window

@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2 import meta as jinja_meta
 
 from ogpsite.incremental.reads import (
@@ -27,15 +26,14 @@ from ogpsite.incremental.reads import (
     activate,
     current_session,
     deactivate,
-    record_text,
-    unwrap,
 )
 from ogpsite.model import i18n
 from ogpsite.model.pages import Page
-from ogpsite.model.pagination import Listings, around, past_events, upcoming_events
-from ogpsite.model.site import Record, SiteModel
-from ogpsite.model.urls import absolute, base_path, in_language, record_url, relative, section_url
-from ogpsite.render import jsonld as meta
+from ogpsite.model.pagination import Listings, past_events, upcoming_events
+from ogpsite.model.site import SiteModel
+from ogpsite.model.urls import absolute, in_language
+from ogpsite.render import filters, jsonld
+from ogpsite.render.filters import Absolute, language_name
 
 # What Renderer._page_values returns (page_digest has a quick form for exactly these).
 _DERIVED_VALUES = {"page", "lang", "record", "alternates", "canonical", "pagination"}
@@ -58,79 +56,17 @@ class RenderSettings:
         return self.templates_dir / "locale"
 
 
-@lru_cache(maxsize=64)
-def language_name(lang: str) -> str:
-    """A language's name in itself: English, Español."""
-    name = Locale.parse(lang).get_display_name(lang) or lang
-    return name[:1].upper() + name[1:]
-
-
-@pass_context
-def _link(ctx: Any, target: str) -> str:
-    page: Page = ctx["page"]
-    if page.template == "404.html":  # served at any depth: links must not be relative
-        return base_path(ctx["settings"].base_url) + target
-    return relative(page.url, target)
-
-
-@pass_context
-def _record_link(ctx: Any, record: Record) -> str:
-    raw = unwrap(record)  # section and slug are what names the record: nothing to log
-    return _link(ctx, record_url(raw.section, raw.slug, ctx["lang"]))
-
-
-@pass_context
-def _section_link(ctx: Any, section: str) -> str:
-    return _link(ctx, section_url(section, ctx["lang"]))
-
-
-@pass_context
-def _asset(ctx: Any, name: str) -> str:
-    return _link(ctx, f"assets/{name}") + "?v=" + ctx["asset_versions"].get(name, "0")
-
-
-@pass_context
-def _date(ctx: Any, value: dt.date) -> str:
-    return i18n.long_date(value, ctx["lang"] or "en")
-
-
-@pass_context
-def _date_range(ctx: Any, start: dt.date, end: dt.date | None) -> str:
-    return i18n.date_range(start, end, ctx["lang"] or "en")
-
-
-@pass_context
-def _number(ctx: Any, value: float) -> str:
-    return i18n.number(value, ctx["lang"] or "en")
-
-
-@pass_context
-def _name(ctx: Any, named: Any) -> str:
-    return named.name(ctx["lang"] or "en")
-
-
-@pass_context
-def _text(ctx: Any, record: Record) -> Any:
-    return record_text(record, ctx["lang"])
-
-
-class _Absolute:
-    """`absolute(url)` in templates; its digest is the base URL it depends on."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-
-    def __call__(self, url: str) -> str:
-        return absolute(self.base_url, url)
-
-    def _ogp_digest(self) -> str:
-        return self.base_url
-
-
 class Renderer:
     """Holds one Jinja environment per language; `render(page)` is free of side effects."""
 
-    def __init__(self, model: SiteModel, settings: RenderSettings, listings: Listings | None = None, universe: str = ""):
+    def __init__(
+        self,
+        model: SiteModel,
+        settings: RenderSettings,
+        listings: Listings | None = None,
+        universe: str = "",
+        closures: dict[str, str] | None = None,
+    ):
         self.model = model
         self.settings = settings
         self.listings = listings or Listings(model, settings.today)
@@ -139,7 +75,15 @@ class Renderer:
         self._translations: dict[str, Any] = {}
         self._shared: dict[str | None, dict[str, Any]] = {}
         self._template_digests: dict[tuple[str, str | None], str] = {}
-        self._closures: dict[str, str] = {}
+        # Template name -> digest of it and every template it uses. `closures` passes those another
+        # Renderer computed for the same templates: they are reused instead of parsing again.
+        self._closures: dict[str, str] = closures if closures is not None else {}
+
+    @property
+    def closures(self) -> dict[str, str]:
+        """Template name -> digest of its closure: the Renderer's own dict, filled as pages render, to pass on
+        as `closures=` to a Renderer of the same templates."""
+        return self._closures
 
     @cached_property
     def asset_versions(self) -> dict[str, str]:
@@ -161,7 +105,7 @@ class Renderer:
         return out
 
     @cached_property
-    def plan_pages(self) -> dict[str, dict[str, str]]:
+    def plan_listing_urls(self) -> dict[str, dict[str, str]]:
         """Per language: action plan -> the commitments listing page (and anchor) where it starts."""
         return {lang: self.listings.plan_pages(lang) for lang in self.model.languages}
 
@@ -171,7 +115,7 @@ class Renderer:
         pseudo: dict[str, Any] = {"catalogs": self.catalog_digests, "assets": self.asset_versions}
         for lang in [None, *self.model.languages]:
             pseudo[f"ctx:{lang or '-'}"] = self.shared_context(lang)
-        for lang, plans in self.plan_pages.items():
+        for lang, plans in self.plan_listing_urls.items():
             pseudo[f"listing.plans:{lang}"] = plans
         index = ModelIndex(self.model, pseudo, self.universe)
         index.add_entity("settings", self.settings)  # its attributes are read one by one (base_url…)
@@ -204,15 +148,10 @@ class Renderer:
             env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
             env.globals.update(
                 translate=self.translate,
-                link=_link,
-                record_link=_record_link,
-                section_link=_section_link,
-                asset=_asset,
-                text=_text,
-                name=_name,
-                **meta.TEMPLATE_GLOBALS,  # JSON-LD and Open Graph helpers
+                **filters.TEMPLATE_GLOBALS,  # links, assets, a record's text, names
+                **jsonld.TEMPLATE_GLOBALS,  # JSON-LD and Open Graph helpers
             )
-            env.filters.update(date=_date, date_range=_date_range, number=_number, name=_name, around=around)
+            env.filters.update(filters.TEMPLATE_FILTERS)
             self._envs[lang] = env
         return self._envs[lang]
 
@@ -226,7 +165,7 @@ class Renderer:
                 "upcoming_events": upcoming_events(model, today),
                 "past_events": past_events(model, today),  # most recent first
                 "language_names": {code: language_name(code) for code in model.languages},
-                "absolute": _Absolute(self.settings.base_url),
+                "absolute": Absolute(self.settings.base_url),
                 "site_title": model.site.title.get(lang or model.default_language) or model.site.title[model.default_language],
             }
         return self._shared[lang]
@@ -259,7 +198,7 @@ class Renderer:
         context["record"] = wrap(values["record"]) if values["record"] is not None else None
         context["pagination"] = session.view(values["pagination"]) if values["pagination"] is not None else None
         context["asset_versions"] = wrap(self.asset_versions)
-        context["plan_pages"] = wrap(self.plan_pages.get(page.lang or self.model.default_language, {}))
+        context["plan_pages"] = wrap(self.plan_listing_urls.get(page.lang or self.model.default_language, {}))
         return context
 
     def render_tracked(self, page: Page) -> tuple[str, ReadSet]:

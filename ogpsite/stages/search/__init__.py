@@ -1,0 +1,104 @@
+"""Search stage: a prebuilt lunr 2.x index per language, the store its results show, and the
+browser libraries that query it.
+
+Writes `{lang}/search-index.json` (a lunr.js 2.3.9 index, loaded in the browser with
+`lunr.Index.load`, never rebuilt there), `{lang}/search-docs.json` (type, title, URL and snippet of
+each record, plus the scripts the browser loads) and `assets/vendor/` (copied from the pinned npm
+and PyPI packages, never committed).
+
+Index and query must turn every word into the same term, so both sides run the same steps in the
+same order; the index names them in its "pipeline" and lunr.js runs the functions registered under
+those labels (lunr.js and lunr.es register theirs, assets/search-core.js registers ours):
+
+    en: ogpsite-fold, trimmer, stopWordFilter, ogpsite-stemmer-en
+    es: trimmer-es, stopWordFilter-es, ogpsite-fold, ogpsite-stemmer-es
+
+Accents are folded *before* stemming, so `participación` and `participacion` reach the stemmer as
+the same string and accent-insensitivity holds by construction. That needs a stemmer that handles
+accent-free Spanish: lunr.es's (an older Snowball) leaves `participacion` alone, current Snowball
+stems it to `particip`. So both languages are stemmed by Snowball 3 on both sides: snowballstemmer
+in Python, and the Snowball-generated JavaScript that Sphinx ships in the browser. (lunr.js's own
+Porter stemmer is not used: Python lunr's port of it differs, `day` becomes `dai` there and stays
+`day` in lunr.js.) The Spanish word characters and stop words are read from the installed lunr.es
+itself, so the lists cannot drift.
+
+The modules: analysis.py (words into terms), documents.py (what is indexed and shown), index.py (the
+lunr index and store of one language), vendor.py (the browser libraries) and stage.py (SearchStage).
+"""
+
+from ogpsite.stages.search.analysis import (
+    ANALYSIS_VERSION,
+    ENGLISH_STOP_WORDS,
+    SEPARATOR,
+    Analyzer,
+    LunrSpanish,
+    Step,
+    analyzer_for,
+    english_steps,
+    fold,
+    plain_steps,
+    read_lunr_spanish,
+    spanish_steps,
+    tokenize,
+)
+from ogpsite.stages.search.documents import FIELDS, SNIPPET_CHARS, SearchDocument, documents_for, snippet
+from ogpsite.stages.search.index import DOCS_FILE, INDEX_FILE, STORE_VERSION, LanguageIndex, TermCounts, _json, build_index, build_language
+from ogpsite.stages.search.stage import SearchStage
+from ogpsite.stages.search.vendor import (
+    CORE_SCRIPT,
+    DEFAULT_SCRIPTS,
+    NODE_MODULES_ENV,
+    SCRIPTS,
+    TOOL_ROOT,
+    VENDOR_DIR,
+    VENDOR_FILES,
+    VendorFile,
+    _pypi_file,
+    node_modules_dirs,
+    npm_file,
+    script_urls,
+    vendor_files,
+)
+
+__all__ = [
+    "ANALYSIS_VERSION",
+    "CORE_SCRIPT",
+    "DEFAULT_SCRIPTS",
+    "DOCS_FILE",
+    "ENGLISH_STOP_WORDS",
+    "FIELDS",
+    "INDEX_FILE",
+    "NODE_MODULES_ENV",
+    "SCRIPTS",
+    "SEPARATOR",
+    "SNIPPET_CHARS",
+    "STORE_VERSION",
+    "TOOL_ROOT",
+    "VENDOR_DIR",
+    "VENDOR_FILES",
+    "Analyzer",
+    "LanguageIndex",
+    "LunrSpanish",
+    "SearchDocument",
+    "SearchStage",
+    "Step",
+    "TermCounts",
+    "VendorFile",
+    "_json",
+    "_pypi_file",
+    "analyzer_for",
+    "build_index",
+    "build_language",
+    "documents_for",
+    "english_steps",
+    "fold",
+    "node_modules_dirs",
+    "npm_file",
+    "plain_steps",
+    "read_lunr_spanish",
+    "script_urls",
+    "snippet",
+    "spanish_steps",
+    "tokenize",
+    "vendor_files",
+]

@@ -1,0 +1,149 @@
+"""The Python half of the search pipeline: words into index terms, as lunr.js turns a query's words
+into terms in the browser (see the package's docstring for the steps and why they are these)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import snowballstemmer
+from lunr.stop_word_filter import WORDS as ENGLISH_STOP_WORDS
+from lunr.token import Token
+
+ANALYSIS_VERSION = "1"  # bump when the Python side of the pipeline changes: cached terms are dropped
+
+# lunr.tokenizer.separator, /[\s\-]+/, spelled out with JavaScript's \s (Python's differs slightly).
+SEPARATOR = re.compile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\-]+")
+_COMBINING = re.compile("[\u0300-\u036f]")
+# lunr.trimmer: /^\W+/ and /\W+$/ without the u flag, so \W is ASCII-only.
+_EN_TRIM_START = re.compile(r"^\W+", re.ASCII)
+_EN_TRIM_END = re.compile(r"\W+\Z", re.ASCII)
+
+
+def tokenize(text: str) -> list[str]:
+    """lunr.tokenizer: lower-case, split on whitespace and hyphens."""
+    return [token for token in SEPARATOR.split(text.lower()) if token]
+
+
+def fold(word: str) -> str:
+    """Remove accents: é→e, ñ→n, ü→u (assets/search-core.js does the same)."""
+    return unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFD", word)))
+
+
+Step = tuple[str, Callable[[str], str | None]]  # (lunr.js label, function; None drops the word)
+
+
+@dataclass(frozen=True)
+class LunrSpanish:
+    """What lunr.es (lunr-languages) defines for Spanish, read from the installed file."""
+
+    word_characters: str  # a regular-expression character class body, as lunr.es writes it
+    stop_words: frozenset[str]
+
+
+def read_lunr_spanish(lunr_es_js: Path) -> LunrSpanish | None:
+    """Parse lunr.es.js for its word characters and stop words (None when its layout changed)."""
+    try:
+        source = lunr_es_js.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    chars = re.search(r'lunr\.es\.wordCharacters\s*=\s*"([^"]+)"', source)
+    words = re.search(r"lunr\.es\.stopWordFilter\s*=\s*lunr\.generateStopWordFilter\(\s*'([^']+)'\.split\(' '\)", source)
+    if not chars or not words:
+        return None
+    return LunrSpanish(chars.group(1), frozenset(words.group(1).split(" ")))
+
+
+def _trimmer(word_characters: str) -> Callable[[str], str]:
+    # lunr.trimmerSupport.generateTrimmer: the language's word characters plus ASCII digits.
+    start = re.compile(f"^[^{word_characters}0-9]+")
+    end = re.compile(f"[^{word_characters}0-9]+\\Z")
+    return lambda word: end.sub("", start.sub("", word))
+
+
+def _english_trim(word: str) -> str:
+    return _EN_TRIM_END.sub("", _EN_TRIM_START.sub("", word))
+
+
+def english_steps() -> list[Step]:
+    return [
+        ("ogpsite-fold", fold),
+        ("trimmer", _english_trim),
+        ("stopWordFilter", lambda word: None if word in ENGLISH_STOP_WORDS else word),
+        ("ogpsite-stemmer-en", snowballstemmer.stemmer("english").stemWord),
+    ]
+
+
+def spanish_steps(lunr_es: LunrSpanish) -> list[Step]:
+    snowball = snowballstemmer.stemmer("spanish")
+    return [
+        ("trimmer-es", _trimmer(lunr_es.word_characters)),
+        ("stopWordFilter-es", lambda word: None if word in lunr_es.stop_words else word),
+        ("ogpsite-fold", fold),
+        ("ogpsite-stemmer-es", snowball.stemWord),
+    ]
+
+
+def plain_steps() -> list[Step]:
+    """For a site language with no stemmer here: accents folded, punctuation trimmed."""
+    return [("ogpsite-fold", fold), ("trimmer", _english_trim)]
+
+
+class Analyzer:
+    """Turns text into index terms; each distinct word is analysed once."""
+
+    def __init__(self, steps: list[Step], data: Iterable[str] = ()):
+        self.steps = steps
+        self.term = lru_cache(maxsize=None)(self._term)
+        # Names what the terms depend on (steps, their word lists, the stemmer's version), for caches.
+        parts = [ANALYSIS_VERSION, metadata.version("snowballstemmer"), *(label for label, _ in steps), *data]
+        self.signature = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
+
+    def _term(self, word: str) -> str | None:
+        for _, step in self.steps:
+            result = step(word)
+            if result is None:
+                return None
+            word = result
+        return word or None  # an empty term (a lone punctuation mark) can never be searched for
+
+    def terms(self, text: str) -> list[str]:
+        return [term for term in map(self.term, tokenize(text)) if term is not None]
+
+    def term_counts(self, text: str) -> dict[str, int]:
+        """How often each term occurs, in the order terms first occur."""
+        counts: dict[str, int] = {}
+        for word, n in Counter(tokenize(text)).items():  # Counter keeps first-seen order
+            term = self.term(word)
+            if term is not None:
+                counts[term] = counts.get(term, 0) + n
+        return counts
+
+    def lunr_pipeline(self) -> list[Callable[..., Any]]:
+        """The steps as Python lunr pipeline functions (labelled), for lunr's own Builder and Index."""
+        functions = []
+        for label, step in self.steps:
+
+            def run(token: Token, i: int | None = None, tokens: list[Token] | None = None, step: Callable = step) -> Token | None:
+                result = step(str(token))
+                return None if result is None else token.update(lambda _s, _m=None: result)
+
+            run.label = label  # type: ignore[attr-defined]
+            functions.append(run)
+        return functions
+
+
+def analyzer_for(lang: str, lunr_es: LunrSpanish) -> Analyzer:
+    if lang == "en":
+        return Analyzer(english_steps())
+    if lang == "es":
+        return Analyzer(spanish_steps(lunr_es), [lunr_es.word_characters, *sorted(lunr_es.stop_words)])
+    return Analyzer(plain_steps())
