@@ -18,8 +18,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2 import meta as jinja_meta
 
+from ogpsite.incremental.index import ModelIndex
 from ogpsite.incremental.reads import (
-    ModelIndex,
     ReadSet,
     Session,
     TrackingContext,

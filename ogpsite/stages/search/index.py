@@ -11,7 +11,7 @@ from typing import Any
 from lunr import __TARGET_JS_VERSION__ as LUNR_JS_VERSION
 from lunr.idf import idf as lunr_idf
 
-from ogpsite.incremental.cache import StageCache
+from ogpsite.incremental.stage_cache import StageCache
 from ogpsite.model.site import SiteModel
 from ogpsite.stages.search.analysis import Analyzer, LunrSpanish, analyzer_for
 from ogpsite.stages.search.documents import FIELDS, SearchDocument, documents_for
