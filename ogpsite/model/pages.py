@@ -26,7 +26,7 @@ class Page:
         return self.slug is not None
 
 
-def plan_pages(model: SiteModel, today: dt.date | None = None, listings: Listings | None = None) -> list[Page]:
+def site_pages(model: SiteModel, today: dt.date | None = None, listings: Listings | None = None) -> list[Page]:
     """Every page, listings with all their numbered pages. `today` splits past from upcoming events."""
     listings = listings or Listings(model, today or dt.date.today())
     pages = [Page("", "choose-language.html", None), Page("404.html", "404.html", None)]
