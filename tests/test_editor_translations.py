@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ogpsite.commands.translations import write_stamp
 from ogpsite.content.load import load_content
-from ogpsite.model.site import fingerprint
+from ogpsite.model.texts import translation_fingerprint
 
 from .conftest import build_args, parse_html, run_cli
 
@@ -38,7 +38,7 @@ def _unstamp(project: Path) -> None:
 
 
 def test_fingerprint_prints_the_line_to_put_in_the_translation(project: Path) -> None:
-    expected = fingerprint(_source(project))
+    expected = translation_fingerprint(_source(project))
     result = run_cli("fingerprint", AR0090, cwd=project)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f'{AR0090}/es.md: translates: "{expected}"  (up to date)'  # the sample is stamped
@@ -118,10 +118,10 @@ def test_rewrapping_the_english_does_not_outdate_the_translation(project: Path) 
 
 
 def test_a_changed_paragraph_does_outdate_it(project: Path) -> None:
-    before = fingerprint(_source(project))
+    before = translation_fingerprint(_source(project))
     english = _english(project)
     english.write_text(english.read_text(encoding="utf-8").replace("adopt open government", "adopt open-government"), encoding="utf-8")
-    assert fingerprint(_source(project)) != before
+    assert translation_fingerprint(_source(project)) != before
 
 
 def test_missing_translation_is_counted_and_listed(project: Path) -> None:

@@ -28,7 +28,7 @@ from ogpsite.content.sources import read_text, split_front_matter
 from ogpsite.content.validate import validate
 from ogpsite.content.yamlsource import load_yaml
 from ogpsite.errors import BuildFailed, Problem
-from ogpsite.model.site import build_model
+from ogpsite.model.resolve import build_model
 from ogpsite.settings import BuildSettings
 
 from .conftest import BUILD_DATE, ROOT, parse_html

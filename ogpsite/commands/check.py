@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 from ogpsite.build import check
 from ogpsite.commands.linkcheck import LinkReport, check_links
 from ogpsite.errors import Problem
-from ogpsite.model.pages import plan_pages
+from ogpsite.model.pages import site_pages
 from ogpsite.model.site import SiteModel
 from ogpsite.model.urls import base_path, output_file, record_url, relative
 from ogpsite.settings import BuildSettings
@@ -124,7 +124,7 @@ def _site_target(page_url: str, href: str, site_base: str) -> str | None:
 def check_markdown_links(given: CheckInput) -> list[Problem]:
     """Links in Markdown that point inside the site must reach a page or an asset."""
     model, settings = given.model, given.settings
-    pages = {page.url for page in plan_pages(model)}
+    pages = {page.url for page in site_pages(model)}
     files = {output_file(url) for url in pages}
     assets = settings.templates_dir / "assets"
     if assets.is_dir():

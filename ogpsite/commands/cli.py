@@ -168,7 +168,7 @@ def translations_command(content: str) -> None:
     """How many translations are complete, missing or outdated, per record type."""
     from ogpsite.commands.translations import print_status, status_table
     from ogpsite.content.load import load_content
-    from ogpsite.model.site import build_model
+    from ogpsite.model.resolve import build_model
 
     loaded = load_content(Path(content), Path.cwd())
     model, problems = build_model(loaded)

@@ -21,7 +21,7 @@ from ogpsite.content.sources import SourceText, split_front_matter
 from ogpsite.content.validate import validate
 from ogpsite.content.yamlsource import load_yaml
 from ogpsite.errors import Problem, display_path
-from ogpsite.model.site import fingerprint
+from ogpsite.model.texts import translation_fingerprint
 
 KINDS = {"commitment": "commitments", "theme": "themes", "event": "events", "story": "stories"}
 
@@ -218,7 +218,7 @@ def scaffold(
     # show as outdated until translated.
     source = _parse_text(files[f"{default}.md"], f"{shown}/{default}.md", schema.RECORD_TYPES[section][1])
     if source is not None:
-        stamp = fingerprint(source)
+        stamp = translation_fingerprint(source)
         for lang in content.site.languages:
             if lang != default:
                 files[f"{lang}.md"] = files[f"{lang}.md"].replace("\n---\n", f"\n{stamp_line(stamp)}\n---\n", 1)

@@ -1,7 +1,7 @@
 """Translation status: which texts are complete, missing or outdated, and the `translates:` stamp.
 
 A translation records the fingerprint of the source-language text it was made from
-(`translates: 3f2a…` in its front matter, see `model.fingerprint`). When the source text changes,
+(`translates: 3f2a…` in its front matter, see `model.texts.translation_fingerprint`). When the source text changes,
 the fingerprints differ and the translation is reported as outdated.
 """
 
@@ -18,7 +18,8 @@ from rich.table import Table
 
 from ogpsite.content.load import Content, RecordSource, load_content
 from ogpsite.errors import Problem, display_path
-from ogpsite.model.site import SiteModel, fingerprint
+from ogpsite.model.site import SiteModel
+from ogpsite.model.texts import translation_fingerprint
 
 STATUSES = ("complete", "missing", "outdated")
 _TRANSLATES_LINE = re.compile(r"^translates:.*$", re.MULTILINE)
@@ -105,7 +106,7 @@ def stamps_for(target: Path, content_root: Path, project_root: Path, content: Co
         return [], problems or [Problem(f"{record.folder}/{default}.md", 0, f"the {default} text is missing", "create it first")]
     if lang == default:
         return [], [Problem(display, 0, f"is the source text ({default}); translations are stamped, not the source", "name a translation")]
-    expected = fingerprint(source)
+    expected = translation_fingerprint(source)
     folder = project_root / record.folder
     languages = [lang] if lang else [code for code in (content.site.languages if content.site else []) if code != default]
     stamps = []

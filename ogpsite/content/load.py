@@ -164,8 +164,8 @@ def _raw_html_limits(display: str, body: str, body_line: int, fields: schema.Tex
     return problems
 
 
-def _load_record(folder: Path, section: str, content: Content, project_root: Path, languages: list[str]) -> RecordSource | None:
-    facts_model, text_model = schema.RECORD_TYPES[section]
+def _valid_folder(folder: Path, content: Content, project_root: Path) -> bool:
+    """The record folder is inside content/ and named with a slug."""
     folder_display = display_path(folder, project_root)
     slug = folder.name
     if outside_content(folder, content.root):
@@ -174,13 +174,20 @@ def _load_record(folder: Path, section: str, content: Content, project_root: Pat
                 folder_display, 0, "leads outside content/ through a symbolic link", "copy the record into content/ instead of linking it"
             )
         )
-        return None
+        return False
     if not re.match(schema.SLUG_PATTERN, slug):
         suggestion = slugify(slug) or "name"
         content.problems.append(
             Problem(folder_display, 0, f"folder name '{slug}' is not a valid slug", f"rename the folder to '{suggestion}'")
         )
-        return None
+        return False
+    return True
+
+
+def _load_facts(folder: Path, section: str, content: Content, project_root: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """The record's validated facts.yaml (None if missing or invalid), and its line numbers."""
+    facts_model = schema.RECORD_TYPES[section][0]
+    slug = folder.name
     facts_file = folder / "facts.yaml"
     facts = None
     lines: dict[tuple[Any, ...], int] = {}
@@ -190,24 +197,30 @@ def _load_record(folder: Path, section: str, content: Content, project_root: Pat
                 display_path(facts_file, project_root), 0, "facts.yaml is missing", "run 'ogpsite new' to scaffold a record, or copy one"
             )
         )
-    else:
-        doc, display = _load_yaml_file(facts_file, content, project_root)
-        if doc is not None:
-            if doc.data is None:
-                doc.data = {}
-            facts, problems = validate(facts_model, doc, display)
-            content.problems += problems
-            lines = doc.lines
-            if facts is not None and section == "commitments" and facts.id.lower() != slug:
-                content.problems.append(
-                    Problem(
-                        display,
-                        doc.line_of(("id",)),
-                        f"id '{facts.id}' does not match the folder name '{slug}'",
-                        f"rename the folder to '{facts.id.lower()}' or write 'id: {slug.upper()}'",
-                    )
+        return facts, lines
+    doc, display = _load_yaml_file(facts_file, content, project_root)
+    if doc is not None:
+        if doc.data is None:
+            doc.data = {}
+        facts, problems = validate(facts_model, doc, display)
+        content.problems += problems
+        lines = doc.lines
+        if facts is not None and section == "commitments" and facts.id.lower() != slug:
+            content.problems.append(
+                Problem(
+                    display,
+                    doc.line_of(("id",)),
+                    f"id '{facts.id}' does not match the folder name '{slug}'",
+                    f"rename the folder to '{facts.id.lower()}' or write 'id: {slug.upper()}'",
                 )
-                facts = None
+            )
+            facts = None
+    return facts, lines
+
+
+def _load_texts(folder: Path, section: str, content: Content, project_root: Path, languages: list[str]) -> dict[str, TextSource]:
+    """The record's {lang}.md texts that load; every other file in the folder is reported."""
+    text_model = schema.RECORD_TYPES[section][1]
     texts: dict[str, TextSource] = {}
     for file in sorted(folder.iterdir()):
         if file.name == "facts.yaml":
@@ -231,9 +244,17 @@ def _load_record(folder: Path, section: str, content: Content, project_root: Pat
         text = _load_text(file, lang, text_model, content, project_root)
         if text is not None:
             texts[lang] = text
+    return texts
+
+
+def _load_record(folder: Path, section: str, content: Content, project_root: Path, languages: list[str]) -> RecordSource | None:
+    if not _valid_folder(folder, content, project_root):
+        return None
+    facts, lines = _load_facts(folder, section, content, project_root)
+    texts = _load_texts(folder, section, content, project_root, languages)
     if facts is None:
         return None
-    return RecordSource(section, slug, facts, texts, folder_display, lines)
+    return RecordSource(section, folder.name, facts, texts, display_path(folder, project_root), lines)
 
 
 def load_record(
@@ -253,22 +274,9 @@ def _load_each(content: Content, items: list[tuple[str, Path]], languages: list[
     return [load_record(folder, section, content.root, project_root, languages) for section, folder in items]
 
 
-def load_content(content_root: Path, project_root: Path | None = None, load_records: RecordLoader | None = None) -> Content:
-    """Read and validate every content file. Problems are collected, never raised.
-
-    `load_records` loads the record folders (all at once, so it may use a cache or processes)."""
-    project_root = project_root or content_root.parent
-    content = Content(content_root)
-    if not content_root.is_dir():
-        content.problems.append(
-            Problem(content_root.as_posix(), 0, "content folder not found", "run from the project folder, or pass --content DIR")
-        )
-        return content
-    _load_site(content, project_root)
-    _load_supporting(content, project_root)
-    languages = content.site.languages if content.site else ["en", "es"]
+def _report_unknown_entries(content: Content, project_root: Path) -> None:
     known = {"site.yaml", *schema.SUPPORTING_FILES, *schema.RECORD_TYPES}
-    for entry in sorted(content_root.iterdir()):
+    for entry in sorted(content.root.iterdir()):
         if entry.name not in known and not entry.name.startswith("."):
             content.problems.append(
                 Problem(
@@ -279,13 +287,17 @@ def load_content(content_root: Path, project_root: Path | None = None, load_reco
                     "warning",
                 )
             )
+
+
+def _record_folders(content: Content, project_root: Path) -> list[tuple[str, Path]]:
+    """(section, folder) of every record folder, in order; each section gets its (empty) table of records."""
     items: list[tuple[str, Path]] = []
     for section in schema.RECORD_TYPES:
         content.records[section] = {}
-        section_dir = content_root / section
+        section_dir = content.root / section
         if not section_dir.is_dir():
             continue
-        if outside_content(section_dir, content_root):
+        if outside_content(section_dir, content.root):
             content.problems.append(
                 Problem(
                     display_path(section_dir, project_root),
@@ -309,6 +321,25 @@ def load_content(content_root: Path, project_root: Path | None = None, load_reco
                 )
                 continue
             items.append((section, folder))
+    return items
+
+
+def load_content(content_root: Path, project_root: Path | None = None, load_records: RecordLoader | None = None) -> Content:
+    """Read and validate every content file. Problems are collected, never raised.
+
+    `load_records` loads the record folders (all at once, so it may use a cache or processes)."""
+    project_root = project_root or content_root.parent
+    content = Content(content_root)
+    if not content_root.is_dir():
+        content.problems.append(
+            Problem(content_root.as_posix(), 0, "content folder not found", "run from the project folder, or pass --content DIR")
+        )
+        return content
+    _load_site(content, project_root)
+    _load_supporting(content, project_root)
+    languages = content.site.languages if content.site else ["en", "es"]
+    _report_unknown_entries(content, project_root)
+    items = _record_folders(content, project_root)
     loaded = (load_records or _load_each)(content, items, languages, project_root)
     for (section, folder), (record, problems) in zip(items, loaded, strict=True):
         content.problems += problems

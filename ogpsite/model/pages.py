@@ -26,7 +26,7 @@ class Page:
         return self.slug is not None
 
 
-def plan_pages(model: SiteModel, today: dt.date | None = None, listings: Listings | None = None) -> list[Page]:
+def site_pages(model: SiteModel, today: dt.date | None = None, listings: Listings | None = None) -> list[Page]:
     """Every page, listings with all their numbered pages. `today` splits past from upcoming events."""
     listings = listings or Listings(model, today or dt.date.today())
     pages = [Page("", "choose-language.html", None), Page("404.html", "404.html", None)]
@@ -43,3 +43,6 @@ def plan_pages(model: SiteModel, today: dt.date | None = None, listings: Listing
                 for number in range(1, listings.count(template, record.slug) + 1):
                     pages.append(Page(page_url(first, number), template, lang, section, record.slug, number))
     return pages
+
+
+plan_pages = site_pages  # TEMPORARY: the old name, until build/builder.py imports site_pages (switched at the merge)

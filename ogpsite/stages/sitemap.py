@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from ogpsite.errors import Problem
-from ogpsite.model.pages import plan_pages
+from ogpsite.model.pages import site_pages
 from ogpsite.model.site import SiteModel
 from ogpsite.model.urls import absolute, in_language
 from ogpsite.stages.base import StageContext, StageResult
@@ -36,7 +36,7 @@ def build_sitemap(model: SiteModel, base_url: str, today: dt.date | None = None)
     ET.register_namespace("", SITEMAP_NS)
     ET.register_namespace("xhtml", XHTML_NS)
     urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
-    for page in plan_pages(model, today):  # the build date: how many pages of past events there are
+    for page in site_pages(model, today):  # the build date: how many pages of past events there are
         if page.url in NOT_LISTED:
             continue
         entry = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
