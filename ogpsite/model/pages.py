@@ -43,6 +43,3 @@ def site_pages(model: SiteModel, today: dt.date | None = None, listings: Listing
                 for number in range(1, listings.count(template, record.slug) + 1):
                     pages.append(Page(page_url(first, number), template, lang, section, record.slug, number))
     return pages
-
-
-plan_pages = site_pages  # TEMPORARY: the old name, until build/builder.py imports site_pages (switched at the merge)

@@ -95,17 +95,3 @@ class SiteModel:
             for lang, text in record.texts.items()
             if text.status != "complete"
         ]
-
-
-def __getattr__(name: str) -> Any:
-    # TEMPORARY, until build/builder.py imports `model.resolve.build_model` and `model.texts.record_texts`
-    # (switched at the merge): the old names, looked up lazily so that this module imports nothing above it.
-    if name == "build_model":
-        from ogpsite.model.resolve import build_model
-
-        return build_model
-    if name == "_texts_for":
-        from ogpsite.model.texts import record_texts
-
-        return record_texts
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
