@@ -21,6 +21,7 @@ import pytest
 from benchmarks.corpus import generate
 from ogpsite.build import Builder, BuildMode, BuildReport, build
 from ogpsite.errors import BuildFailed
+from ogpsite.incremental.manifest import output_intact
 from ogpsite.model import pagination
 from ogpsite.settings import BuildSettings
 
@@ -156,7 +157,8 @@ def test_the_preview_builders_rebuilds_equal_clean_builds(site_project: Path) ->
         else:
             report = builder.rebuild(touched)
             assert not report.up_to_date, what
-        assert builder._state is not None and builder._output_intact(builder._state.manifest), f"stale manifest after {what}"
+        state = builder._state
+        assert state is not None and output_intact(builder.settings.output_dir, state.manifest), f"stale manifest after {what}"
         if what in checkpoints:
             assert_same_as_clean_build(site_project, today)
     assert_same_as_clean_build(site_project, today)

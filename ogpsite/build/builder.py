@@ -34,7 +34,7 @@ from ogpsite.incremental.manifest import is_intact, output_intact, output_manife
 from ogpsite.incremental.outdated import RenderPlan, decide_outdated, edited_records
 from ogpsite.incremental.scan import InputScan, scan_inputs, signature
 from ogpsite.incremental.stage_cache import STAGE_OUTPUTS, StageCache
-from ogpsite.model.pages import plan_pages
+from ogpsite.model.pages import site_pages
 from ogpsite.model.pagination import Listings
 from ogpsite.model.resolve import build_model
 from ogpsite.model.site import SiteModel
@@ -229,7 +229,7 @@ class Builder:
             closures=self._closures[1] if same_templates else None,
         )
         self._closures = (scan.templates_digest, renderer.closures)
-        pages = plan_pages(model, settings.today, listings)
+        pages = site_pages(model, settings.today, listings)
         self.progress.stage("Checking pages", len(pages))
         return Planned(renderer, pages, [renderer.page_digest(page) for page in pages])
 

@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from ogpsite.build import parallel
-from ogpsite.content.load import load_record
+from ogpsite.content import load as content_load  # looked up at call time: tests count the folders parsed
 from ogpsite.errors import Problem, display_path
 from ogpsite.incremental.reads import ReadSet
 from ogpsite.incremental.stage_cache import STAGE_OUTPUTS, StageRun, run_observed
@@ -91,7 +91,7 @@ def load_chunk(chunk: list[tuple[int, str, Path]]) -> list[tuple[int, bytes]]:
     job: LoadJob = parallel.current_job()
     out = []
     for n, section, folder in chunk:
-        record, problems = load_record(folder, section, job.content_root, job.project_root, job.languages)
+        record, problems = content_load.load_record(folder, section, job.content_root, job.project_root, job.languages)
         texts = record_texts(record, job.languages, job.default) if record is not None else {}
         if record is not None:  # the rendered texts are what the model needs: drop the sources' Markdown
             record = dataclasses.replace(record, texts=dict.fromkeys(record.texts))

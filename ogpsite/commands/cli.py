@@ -280,7 +280,7 @@ def serve_command(host: str, port: int, open_browser: bool, **options: object) -
 @click.option("--cache-only", is_flag=True, help="Remove the build cache (.cache/ogpsite/) but keep the site.")
 def clean_command(output: str, cache_only: bool) -> None:
     """Remove the build cache and the built site, so the next build starts from nothing."""
-    from ogpsite.incremental.cache import clean
+    from ogpsite.commands.clean import clean
 
     try:
         removed = clean(Path.cwd(), None if cache_only else Path(output))

@@ -30,11 +30,11 @@ from typing import Any, TextIO
 
 from livereload.handlers import LiveReloadHandler
 
-from ogpsite.build import builder as pipeline
 from ogpsite.commands.serve_http import PortInUse, PreviewServer, is_loopback, listen, notify_browsers
 from ogpsite.commands.serve_rebuild import BuildState, Rebuilder, Watcher, in_process, watched_paths
 from ogpsite.errors import OutputRefused, display_path
 from ogpsite.output.writers import check_output_dir
+from ogpsite.settings import BuildSettings
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
-async def _serve(settings: pipeline.BuildSettings, options: ServeOptions, out: TextIO, err: TextIO) -> int:
+async def _serve(settings: BuildSettings, options: ServeOptions, out: TextIO, err: TextIO) -> int:
     state = BuildState()
     # livereload's handler keeps its settings on the class; it logs `watcher.filepath`.
     LiveReloadHandler.watcher = dataclasses.make_dataclass("NoWatcher", [("filepath", Any, None)])()
@@ -109,6 +109,6 @@ async def _serve(settings: pipeline.BuildSettings, options: ServeOptions, out: T
     return 0
 
 
-def serve(settings: pipeline.BuildSettings, options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def serve(settings: BuildSettings, options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Build, serve and rebuild until Ctrl-C (or SIGTERM). Returns the exit status."""
     return asyncio.run(_serve(settings, options, out, err))

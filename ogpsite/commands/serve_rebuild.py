@@ -20,8 +20,9 @@ from typing import TextIO
 
 import watchfiles
 
-from ogpsite.build import builder as pipeline
+from ogpsite.build import Builder, BuildMode, BuildReport
 from ogpsite.errors import BuildFailed, OutputRefused, display_path
+from ogpsite.settings import BuildSettings
 
 
 @dataclass(frozen=True)
@@ -41,27 +42,27 @@ class BuildState:
 
 
 class Rebuilder:
-    """Runs the pipeline's build and records the outcome; never raises.
+    """Runs the build and records the outcome; never raises.
 
-    One incremental `pipeline.Builder` lives as long as the server and is told which files
+    One incremental `Builder` (BuildMode.PREVIEW) lives as long as the server and is told which files
     changed, so a save re-renders only the pages that read what it touched.
     """
 
-    def __init__(self, settings: pipeline.BuildSettings, state: BuildState, out: TextIO, quiet: bool = False):
+    def __init__(self, settings: BuildSettings, state: BuildState, out: TextIO, quiet: bool = False):
         self.settings = settings
         self.state = state
         self.out = out
         self.quiet = quiet
-        self._builder: pipeline.Builder | None = None
+        self._builder: Builder | None = None
         self._pending: set[str] = set()  # changes since the last successful build
 
-    def _build(self, changed: Sequence[str]) -> pipeline.BuildReport:
+    def _build(self, changed: Sequence[str]) -> BuildReport:
         self._pending.update(changed)
         if self._builder is None:
             # In place: a save replaces only the files it changed instead of swapping in a new
             # copy of the site; deferred stages: the edited page reloads before the search index
             # and data files are remade (finish(), when the watcher goes quiet).
-            self._builder = pipeline.Builder(self.settings, in_place=True, defer_stages=True)
+            self._builder = Builder(self.settings, mode=BuildMode.PREVIEW)
             report = self._builder.build()
         else:
             # A failed build may have stopped before reading every change: name them all again.
@@ -97,7 +98,7 @@ class Rebuilder:
         reason = f" ({', '.join(shown[:3])}{', …' if len(shown) > 3 else ''})" if shown else ""
         return self._run(lambda: self._build(changed), reason)
 
-    def _run(self, step: Callable[[], pipeline.BuildReport | None], reason: str, finishing: bool = False) -> bool:
+    def _run(self, step: Callable[[], BuildReport | None], reason: str, finishing: bool = False) -> bool:
         started = time.perf_counter()
         try:
             report = step()
@@ -132,7 +133,7 @@ class Rebuilder:
         return True
 
 
-def in_process(settings: pipeline.BuildSettings) -> pipeline.BuildSettings:
+def in_process(settings: BuildSettings) -> BuildSettings:
     """Builds inside the server render in its own process, without forking workers.
 
     A child forked from this threaded server inherits its signal handlers (asyncio's, so SIGTERM
@@ -149,7 +150,7 @@ class _Filter(watchfiles.DefaultFilter):
     ignore_entity_patterns = (*watchfiles.DefaultFilter.ignore_entity_patterns, r"^4913$", r"\.tmp$", r"^\.~lock\.")
 
 
-def watched_paths(settings: pipeline.BuildSettings) -> list[Path]:
+def watched_paths(settings: BuildSettings) -> list[Path]:
     """Content, and the templates folder with its assets and catalogs."""
     return [p for p in (settings.content_dir, settings.templates_dir) if p.exists()]
 

@@ -132,7 +132,7 @@ class Listings:
                     groups.append(PlanGroup(plan, [record], len(self.model.plan_commitments[plan.slug]), first is not record))
         return Pagination(number, page_count(len(items), per_page), len(items), offset, chunk, first_url, groups)
 
-    def plan_pages(self, lang: str) -> dict[str, str]:
+    def plan_listing_urls(self, lang: str) -> dict[str, str]:
         """For each action plan: the commitments listing page (URL and anchor) where it starts."""
         first_url = section_url("commitments", lang)
         per_page = PER_PAGE["commitments.html"]

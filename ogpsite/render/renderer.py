@@ -107,7 +107,7 @@ class Renderer:
     @cached_property
     def plan_listing_urls(self) -> dict[str, dict[str, str]]:
         """Per language: action plan -> the commitments listing page (and anchor) where it starts."""
-        return {lang: self.listings.plan_pages(lang) for lang in self.model.languages}
+        return {lang: self.listings.plan_listing_urls(lang) for lang in self.model.languages}
 
     @cached_property
     def index(self) -> ModelIndex:
