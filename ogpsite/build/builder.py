@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ogpsite.build import parallel
-from ogpsite.build.loading import INLINE_BELOW, LoadedRecord, RecordLoader, cached_record
+from ogpsite.build.loading import INLINE_BELOW, LoadedRecord, RecordLoader, cached_record, stored
 from ogpsite.build.phases import BuildMode, Loaded, Planned, Rendered
 from ogpsite.build.progress import Progress
 from ogpsite.build.publish import publish_assets, publish_stage_files
@@ -207,7 +207,7 @@ class Builder:
             (r.record.section, r.record.slug): f"{r.record.section}/{r.record.slug}:{r.key}" for r in loaded.values() if r.record and r.key
         }
         if self.mode.keeps_memory:
-            records = {name: LoadedRecord(r.key, r.record, r.problems, r.texts) for name, r in loaded.items()}
+            records = {name: stored(r) for name, r in loaded.items()}  # records from memory are kept as they are
         else:  # sources and problems are not needed any more: free them before forking
             records = {name: r.forgotten() for name, r in loaded.items()}
         errors = [p for p in problems if p.is_error]

@@ -118,5 +118,5 @@ class RecordLoader:
 
 
 def stored(loaded: LoadedRecord) -> LoadedRecord:
-    """The same record without its pickle (stored in the cache now)."""
-    return replace(loaded, pickle=None)
+    """The record without its pickle (stored in the cache now); one that has none is returned as it is."""
+    return loaded if loaded.pickle is None else replace(loaded, pickle=None)
