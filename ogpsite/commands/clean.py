@@ -27,5 +27,3 @@ def clean(project_root: Path, output: Path | None) -> list[str]:
         shutil.rmtree(root)
         removed.append(f"{CACHE_DIR.as_posix()}/")
     return removed
-
-

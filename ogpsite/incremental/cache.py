@@ -35,7 +35,6 @@ from ogpsite.incremental.inputs import STATE_VERSION, Stamp, digest_of, generato
 KEEP_STATES = 8  # cached builds kept per project (one per output folder and settings)
 
 
-
 @dataclass
 class PageEntry:
     relpath: str
@@ -237,5 +236,3 @@ def _forget_old_states(root: Path, keep: Path) -> None:
     for folder in folders[KEEP_STATES:]:
         if folder != keep:
             shutil.rmtree(folder, ignore_errors=True)
-
-

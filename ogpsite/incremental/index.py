@@ -34,7 +34,6 @@ SCALARS = frozenset({str, Markup, int, float, bool, type(None), dt.date, dt.date
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-
 def record_owner(section: str, slug: str) -> str:
     return f"{section}/{slug}"
 

@@ -117,5 +117,3 @@ def digest_of(*parts: Any) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(repr(parts).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
-
-

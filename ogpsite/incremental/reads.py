@@ -287,5 +287,3 @@ def activate(session: Session | None) -> contextvars.Token[Session | None]:
 
 def deactivate(token: contextvars.Token[Session | None]) -> None:
     _SESSION.reset(token)
-
-

@@ -28,14 +28,17 @@ class SearchStage:
         lunr_es_js = npm_file(node_modules_dirs(settings.project_root), "lunr-languages/lunr.es.js")
         lunr_es = read_lunr_spanish(lunr_es_js) if lunr_es_js else None
         if lunr_es is None:
-            return StageResult({}, [
-                Problem(
-                    "node_modules/lunr-languages/lunr.es.js",
-                    0,
-                    "could not read the Spanish word characters and stop words from lunr.es.js",
-                    "reinstall the version pinned in package.json with `npm ci`",
-                )
-            ])
+            return StageResult(
+                {},
+                [
+                    Problem(
+                        "node_modules/lunr-languages/lunr.es.js",
+                        0,
+                        "could not read the Spanish word characters and stop words from lunr.es.js",
+                        "reinstall the version pinned in package.json with `npm ci`",
+                    )
+                ],
+            )
         files = dict(vendor)
         core = core_path.read_bytes()
         for lang in model.languages:
