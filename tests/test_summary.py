@@ -109,7 +109,7 @@ def test_touched_records_are_those_whose_folder_changed() -> None:
 
 # --- the rendering ----------------------------------------------------------------------------
 
-HOSTILE = 'Agua <script>alert(1)</script> [clic](javascript:alert(1)) ![x](javascript:alert(2)) <img src=x onerror=alert(3)> **@org** | $x$'
+HOSTILE = "Agua <script>alert(1)</script> [clic](javascript:alert(1)) ![x](javascript:alert(2)) <img src=x onerror=alert(3)> **@org** | $x$"
 
 
 def test_hostile_title_stays_text() -> None:
