@@ -179,6 +179,13 @@ def test_editing_one_title_lists_exactly_the_pages_that_show_it(built: Path) -> 
     assert f"[{markdown_text(title)} (`/es/commitments/ar0090/`)](https://ogp-americas.example.org/es/commitments/ar0090/)" in markdown
     assert "### English" not in markdown
     assert set(given.changes.files) <= {"search index", "open data"}  # counted, not listed as pages
+    assert "None missing or outdated." in markdown
+
+    # the same record's English title: its Spanish becomes outdated, and that record alone is named
+    set_title(built / "content" / "commitments" / "ar0090" / "en.md", "Federal Program on Open Government, second edition")
+    given = summary_input(build(settings_for(built)), "site")
+    assert given.translations == [("content/commitments/ar0090", "es", "outdated")]
+    assert "- `content/commitments/ar0090`: es outdated" in render_summary(given)
 
 
 def test_added_and_removed_records_are_listed_as_such(built: Path) -> None:
@@ -200,13 +207,6 @@ def test_added_and_removed_records_are_listed_as_such(built: Path) -> None:
     assert "Added (1):" in markdown and "Removed (1):" in markdown
     assert "Commitment ninety\\-nine \\(es\\)" in markdown
     assert "- `/es/commitments/ar0001/`" in markdown  # a removed page has no title left to show
-
-
-def test_the_translations_listed_are_those_of_the_records_touched(built: Path) -> None:
-    set_title(built / "content" / "commitments" / "ar0090" / "en.md", "Federal Program on Open Government, second edition")
-    given = summary_input(build(settings_for(built)), "site")
-    assert given.translations == [("content/commitments/ar0090", "es", "outdated")]
-    assert "- `content/commitments/ar0090`: es outdated" in render_summary(given)
 
 
 def test_cli_summary_without_then_with_a_previous_build(project: Path) -> None:
