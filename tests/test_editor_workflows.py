@@ -231,3 +231,53 @@ def test_deploy_publishes_the_previews_branch_under_previews() -> None:
     build = next(i for i, line in enumerate(flat) if line.startswith("ogpsite build"))
     assert build < next(i for i, line in enumerate(flat) if "previews" in line)
     assert "workflow_dispatch" in workflow[True]  # preview.yml starts it
+
+
+def preview_gate(tmp_path: Path, number: str, files: list[str]) -> dict[str, str]:
+    """Run preview.yml's first step with a stand-in for the `gh` command line (GitHub's API is not
+    reachable here): it answers `gh pr list` with `number` and `gh api …/files` with `files`."""
+    step = load("preview.yml")["jobs"]["publish"]["steps"][0]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (tmp_path / "answer-files").write_text("".join(f"{f}\n" for f in files), encoding="utf-8")
+    (tmp_path / "answer-number").write_text(number + "\n", encoding="utf-8")
+    gh = bin_dir / "gh"
+    gh.write_text(
+        f'#!/bin/sh\ncase "$1 $2" in\n  "pr list") cat {tmp_path}/answer-number ;;\n  "api --paginate") cat {tmp_path}/answer-files ;;\n'
+        "  *) exit 3 ;;\nesac\n",
+        encoding="utf-8",
+    )
+    gh.chmod(0o755)
+    output = tmp_path / "github-output"
+    output.write_text("", encoding="utf-8")
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "GITHUB_OUTPUT": str(output), "REPO": "o/r", "HEAD_SHA": "abc", **step["env"]}
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines())
+
+
+@pytest.mark.parametrize(
+    ("number", "files", "published"),
+    [
+        ("17", ["content/commitments/ar0090/es.md", "templates/locale/es/LC_MESSAGES/messages.po"], True),
+        ("17", ["content/commitments/ar0090/es.md", "templates/commitment.html"], False),
+        ("17", ["content/x.md", "ogpsite/x.py"], False),  # a rename out of ogpsite/ (its previous name is listed too)
+        ("17", [".github/workflows/pull-request.yml"], False),
+        ("17", [], False),
+        ("", ["content/x.md"], False),  # no open pull request has that head any more
+        ("17 18", ["content/x.md"], False),
+        ("17;id", ["content/x.md"], False),
+    ],
+)
+def test_preview_is_published_only_for_a_pull_request_of_editors_files(
+    tmp_path: Path, number: str, files: list[str], published: bool
+) -> None:
+    assert preview_gate(tmp_path, number, files) == ({"number": number} if published else {})
+
+
+@pytest.mark.parametrize("name", ["pull-request.yml", "deploy.yml", "preview.yml"])
+def test_every_run_script_is_valid_bash(name: str) -> None:
+    for step in steps(load(name)):
+        if "run" in step:
+            result = subprocess.run(["bash", "-n", "-c", step["run"]], capture_output=True, text=True)
+            assert result.returncode == 0, f"{name}: {step.get('name')}: {result.stderr}"
