@@ -41,6 +41,18 @@ serve: $(VENV)/.runtime node_modules/.installed
 check: $(VENV)/.runtime
 	$(PY) build.py check
 
+# What a pull request that changes only content runs (the content job of
+# .github/workflows/pull-request.yml): runtime dependencies only, no browser, no Java. The check
+# (CHECK_FORMAT=github: annotations on the lines), a build that starts from the last one in site/
+# and .cache/ and writes what it changed to SUMMARY (Markdown), then the built site's links.
+.PHONY: content-check
+CHECK_FORMAT ?= human
+SUMMARY ?= build-summary.md
+content-check: $(VENV)/.runtime node_modules/.installed
+	$(PY) build.py check --format $(CHECK_FORMAT)
+	$(PY) build.py build --summary $(SUMMARY)
+	$(PY) build.py check --links
+
 test: $(VENV)/.test node_modules/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -23,7 +23,7 @@ from ogpsite.build.loading import INLINE_BELOW, LoadedRecord, RecordLoader, cach
 from ogpsite.build.phases import BuildMode, Loaded, Planned, Rendered
 from ogpsite.build.progress import Progress
 from ogpsite.build.publish import publish_assets, publish_stage_files
-from ogpsite.build.report import BuildReport, repeated_report
+from ogpsite.build.report import BuildReport, build_output, repeated_report
 from ogpsite.build.stage_runs import StageRuns
 from ogpsite.build.workers import RenderedChunk, RenderJob, StageDone, render_chunk, run_stage
 from ogpsite.content.load import load_content
@@ -158,6 +158,7 @@ class Builder:
             raise
         state = self._next_state(previous, scan, loaded, planned, outdated, rendered, context.cache, writer, shas)
         report = self._report(loaded, planned, outdated, rendered, writer, started)
+        report.output = build_output(previous, state, loaded.base_url)
         state.report.update(report.remembered())
         self._save(previous, state, loaded, scan, rendered)
         report.seconds = time.perf_counter() - started

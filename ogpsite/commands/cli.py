@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ogpsite.build import build, print_problems, progress
+from ogpsite.build import BuildReport, build, print_problems, progress
 from ogpsite.errors import BuildFailed, OutputRefused
 from ogpsite.settings import BuildSettings
 
@@ -69,6 +69,7 @@ def run_build(
     verbose: bool,
     no_cache: bool = False,
     jobs: int = 0,
+    summary: Path | None = None,
 ) -> None:
     settings = _settings(content, templates, output, base_url, date, no_cache, jobs)
     try:
@@ -84,6 +85,8 @@ def run_build(
         where = f" ({exc.filename})" if exc.filename else ""
         click.echo(f"error: could not write the site: {exc.strerror or exc}{where}. {output}/ was left as it was.", err=True)
         sys.exit(2)
+    if summary is not None:
+        write_summary(report, output, summary)
     if quiet:
         return
     print_problems(report.warnings)
@@ -102,6 +105,17 @@ def run_build(
     )
 
 
+def write_summary(report: BuildReport, output: str, path: Path) -> None:
+    """The Markdown summary of what the build changed (build/summary.py), for a pull request."""
+    from ogpsite.build.summary import render_summary, summary_input
+
+    try:
+        path.write_text(render_summary(summary_input(report, output)), encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"error: could not write the summary: {exc.strerror or exc} ({path}). The site was built.", err=True)
+        sys.exit(2)
+
+
 @click.group(invoke_without_command=True)
 @click.pass_context
 @build_options
@@ -113,6 +127,12 @@ def main(ctx: click.Context, **options: object) -> None:
 
 @main.command("build")
 @build_options
+@click.option(
+    "--summary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write a Markdown summary: pages added, changed and removed since the previous build, translations, warnings.",
+)
 def build_command(**options: object) -> None:
     """Build the site from content/ into site/."""
     run_build(**options)  # type: ignore[arg-type]
