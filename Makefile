@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: site serve test lint check bench bench-search bench-safety clean messages help
+.PHONY: site serve test lint check bench bench-search bench-safety clean messages vendor help
 
 help:
 	@echo "make site    build the site from content/ into site/"
@@ -15,6 +15,7 @@ help:
 	@echo "make bench   run the benchmarks (figures, not pass/fail)"
 	@echo "make bench-search   only the search benchmark (index size, build and browser times at 1,000 and 5,000 records)"
 	@echo "make bench-safety   how long hostile input (20 MB files, YAML bombs, Markdown at the size limit) holds a build up"
+	@echo "make vendor  refresh ogpsite/vendor/ (lunr.js, lunr-languages, Snowball stemmers) from npm and PyPI"
 	@echo "make clean   remove site/, caches and installed dependencies"
 
 $(VENV)/.runtime: pyproject.toml
@@ -31,11 +32,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-site: $(VENV)/.runtime node_modules/.installed
+# Building needs no Node: the browser libraries are vendored in ogpsite/vendor/. Node and
+# node_modules are only for the tests that run lunr.js under Node.
+site: $(VENV)/.runtime
 	$(PY) build.py build
 
 # make serve SERVE_ARGS="--port 8001"
-serve: $(VENV)/.runtime node_modules/.installed
+serve: $(VENV)/.runtime
 	$(PY) build.py serve $(SERVE_ARGS)
 
 check: $(VENV)/.runtime
@@ -59,6 +62,11 @@ bench-safety: $(VENV)/.test node_modules/.installed
 messages: $(VENV)/.runtime
 	$(VENV)/bin/pybabel extract -F babel.cfg -k translate:2 -o templates/locale/messages.pot --no-location --omit-header .
 	$(VENV)/bin/pybabel update -i templates/locale/messages.pot -d templates/locale --no-fuzzy-matching --omit-header
+
+# The versions: package-lock.json (npm) and ogpsite/vendor/manifest.json (Sphinx, which ships the
+# Snowball JavaScript); tests/test_vendor.py checks the result.
+vendor: $(VENV)/.runtime
+	$(PY) tools/vendor.py
 
 clean:
 	rm -rf site .site.* .cache $(VENV) node_modules .pytest_cache

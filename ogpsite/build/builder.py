@@ -40,7 +40,7 @@ from ogpsite.model.resolve import build_model
 from ogpsite.model.site import SiteModel
 from ogpsite.output.writers import InPlaceWriter, SiteWriter, check_output_dir
 from ogpsite.render.renderer import Renderer, RenderSettings
-from ogpsite.settings import BuildSettings
+from ogpsite.settings import BuildSettings, overlay_files
 from ogpsite.stages import DEFAULT_STAGES, Stage, StageContext
 
 
@@ -223,7 +223,7 @@ class Builder:
         same_templates = self._closures[0] == scan.templates_digest  # no need to parse them again
         renderer = Renderer(
             model,
-            RenderSettings(settings.templates_dir, loaded.base_url, settings.today),
+            RenderSettings(settings.template_dirs, loaded.base_url, settings.today),
             listings,
             universe=scan.signature,
             closures=self._closures[1] if same_templates else None,
@@ -315,7 +315,7 @@ class Builder:
         shas: dict[str, str] = {entry.relpath: entry.sha for entry in rendered.pages.values()}
         assert rendered.stages is not None
         publish_stage_files(writer, rendered.stages, self.stages, self.stage_runs.deferred_files(), shas)
-        publish_assets(writer, self.settings.templates_dir / "assets", shas)
+        publish_assets(writer, overlay_files(self.settings.template_dirs, "assets"), shas)
         return shas
 
     def _next_state(
