@@ -61,6 +61,23 @@ def print_problems(problems: list[Problem], stream=sys.stderr) -> None:  # type:
         print(problem.format(), file=stream)
 
 
+def strict_failures(loaded: Loaded, rendered: Rendered) -> list[Problem]:
+    """What fails a `--strict` build: the content's and the stages' warnings, and the translations
+    that are missing or outdated (as `check --strict`)."""
+    assert rendered.stages is not None
+    translations = [
+        Problem(
+            f"{record.folder}/{lang}.md",
+            0,
+            f"the {lang} translation is {status}",
+            "'ogpsite check' says what to do; 'ogpsite translations' lists them all",
+            "warning",
+        )
+        for record, lang, status in loaded.model.translation_report()
+    ]
+    return sorted(set(loaded.warnings + [p for found in rendered.stages.problems for p in found if not p.is_error] + translations))
+
+
 class Builder:
     """Builds the site, then rebuilds it after edits, re-rendering only what they touch."""
 
@@ -151,6 +168,8 @@ class Builder:
         job = RenderJob(planned.renderer, writer, self.settings, planned.pages, loaded.model, context, self.stages)
         try:
             rendered = self._render(job, outdated, planned, scan, previous)
+            if self.settings.strict and (warnings := strict_failures(loaded, rendered)):
+                raise BuildFailed(warnings)  # `build --strict`: the previous site stays as it was
             shas = self._publish(writer, rendered)
             writer.commit()
         except BaseException:
