@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+WHEELS := .cache/wheels
+UV_VERSION := 0.13.9
+LOCK := uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
-.PHONY: site serve test lint check bench bench-search bench-safety clean messages vendor help
+.PHONY: site serve test lint check bench bench-search bench-safety clean messages vendor lock help
 
 help:
 	@echo "make site    build the site from content/ into site/"
@@ -16,16 +19,28 @@ help:
 	@echo "make bench-search   only the search benchmark (index size, build and browser times at 1,000 and 5,000 records)"
 	@echo "make bench-safety   how long hostile input (20 MB files, YAML bombs, Markdown at the size limit) holds a build up"
 	@echo "make vendor  refresh ogpsite/vendor/ (lunr.js, lunr-languages, Snowball stemmers) from npm and PyPI"
+	@echo "make lock    refresh the locked dependencies (requirements/*.txt) after changing pyproject.toml"
 	@echo "make clean   remove site/, caches and installed dependencies"
 
-$(VENV)/.runtime: pyproject.toml
+# Dependencies come from the lock (requirements/*.txt: every transitive package pinned, with
+# hashes); ogpsite itself is installed on top without dependencies. `make lock` refreshes the lock
+# after pyproject.toml changes.
+$(VENV)/.runtime: requirements/runtime.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e .
+	$(PIP) install --quiet --require-hashes -r requirements/runtime.txt
+	$(PIP) install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.test: pyproject.toml $(VENV)/.runtime
-	$(PIP) install --quiet -e '.[test]'
+$(VENV)/.test: requirements/test.txt $(VENV)/.runtime
+	$(PIP) install --quiet --require-hashes -r requirements/test.txt
+	touch $@
+
+# Wheels of the locked runtime and build dependencies, for tests/test_wheel.py, which installs
+# ogpsite's own wheel into a fresh virtual environment without the network.
+$(WHEELS)/.complete: requirements/runtime.txt requirements/build.txt $(VENV)/.runtime
+	$(PIP) wheel --quiet --require-hashes -r requirements/runtime.txt -w $(WHEELS)
+	$(PIP) wheel --quiet --require-hashes -r requirements/build.txt -w $(WHEELS)
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -44,7 +59,7 @@ serve: $(VENV)/.runtime
 check: $(VENV)/.runtime
 	$(PY) build.py check
 
-test: $(VENV)/.test node_modules/.installed
+test: $(VENV)/.test node_modules/.installed $(WHEELS)/.complete
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test
@@ -67,6 +82,15 @@ messages: $(VENV)/.runtime
 # Snowball JavaScript); tests/test_vendor.py checks the result.
 vendor: $(VENV)/.runtime
 	$(PY) tools/vendor.py
+
+# Re-run after changing a dependency in pyproject.toml (or to take new releases of the unpinned
+# transitive ones); commit requirements/*.txt with it.
+lock:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet uv==$(UV_VERSION)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(LOCK) pyproject.toml -o requirements/runtime.txt
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(LOCK) --extra test pyproject.toml -o requirements/test.txt
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(LOCK) requirements/build.in -o requirements/build.txt
 
 clean:
 	rm -rf site .site.* .cache $(VENV) node_modules .pytest_cache
