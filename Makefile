@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 WHEELS := .cache/wheels
+PY_SOURCES := ogpsite tests benchmarks build.py tools
 UV_VERSION := 0.13.9
 LOCK := uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
@@ -14,7 +15,7 @@ help:
 	@echo "make serve   build, serve on http://127.0.0.1:8000/ and rebuild on every change"
 	@echo "make check   check the content without building (what a pull request runs)"
 	@echo "make test    run the whole test suite"
-	@echo "make lint    ruff"
+	@echo "make lint    ruff (lint and format check) and mypy"
 	@echo "make bench   run the benchmarks (figures, not pass/fail)"
 	@echo "make bench-search   only the search benchmark (index size, build and browser times at 1,000 and 5,000 records)"
 	@echo "make bench-safety   how long hostile input (20 MB files, YAML bombs, Markdown at the size limit) holds a build up"
@@ -59,11 +60,16 @@ serve: $(VENV)/.runtime
 check: $(VENV)/.runtime
 	$(PY) build.py check
 
+# Type check and format check first: they take seconds, the suite minutes.
 test: $(VENV)/.test node_modules/.installed $(WHEELS)/.complete
+	$(VENV)/bin/mypy
+	$(VENV)/bin/ruff format --check $(PY_SOURCES)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.test
-	$(VENV)/bin/ruff check ogpsite tests benchmarks build.py
+	$(VENV)/bin/ruff check $(PY_SOURCES)
+	$(VENV)/bin/ruff format --check $(PY_SOURCES)
+	$(VENV)/bin/mypy
 
 bench: $(VENV)/.test node_modules/.installed bench-search bench-safety
 	$(PY) -m benchmarks

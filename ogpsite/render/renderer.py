@@ -183,7 +183,7 @@ class Renderer:
         return {
             "page": page,
             "lang": page.lang,
-            "record": model.by_key.get((page.section, page.slug)) if page.slug else None,
+            "record": model.by_key.get((page.section or "", page.slug)) if page.slug else None,
             "alternates": alternates,
             "canonical": absolute(self.settings.base_url, page.url),
             "pagination": self.listings.paginate(page.template, page.slug, first_url, page.number),
