@@ -395,7 +395,7 @@ def test_clean_refuses_a_folder_ogpsite_did_not_make(cli_project: Path) -> None:
     (cli_project / "notes").mkdir()
     (cli_project / "notes" / "keep.txt").write_text("mine", encoding="utf-8")
     result = run_cli("clean", "--output", "notes", cwd=cli_project)
-    assert result.returncode == 2
+    assert result.returncode == 3
     assert (cli_project / "notes" / "keep.txt").read_text(encoding="utf-8") == "mine"
 
 

@@ -86,7 +86,7 @@ def test_output_folder_that_is_not_ours_is_refused(own_project: Path, case: str,
     output, message = REFUSALS[case]
     result = cli(own_project, "--output", output, home=home, command=command)
 
-    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.returncode == 3, result.stdout + result.stderr
     assert any("error: " + message.format(home=shown) in result.stderr for shown in (home, "~")), result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(own_project.parent) == before  # nothing deleted, changed or added, anywhere
@@ -105,7 +105,7 @@ def test_empty_folder_and_own_folder_are_used(own_project: Path) -> None:
 
 def test_unwritable_output_is_a_message_not_a_traceback(own_project: Path) -> None:
     result = cli(own_project, "--output", "/proc/ogpsite-site")
-    assert result.returncode == 2
+    assert result.returncode == 4  # could not write
     assert "error: could not write the site" in result.stderr
     assert "Traceback" not in result.stderr
 

@@ -188,25 +188,24 @@ def test_same_content_gives_byte_identical_index(sample_site: Path, tmp_path: Pa
 # --- the browser libraries ----------------------------------------------------------------------
 
 
-def test_browser_libraries_are_copied_from_the_pinned_packages(sample_site: Path) -> None:
+def test_browser_libraries_are_copied_from_the_vendored_packages(sample_site: Path) -> None:
     vendor = sample_site / "assets" / "vendor"
-    assert (vendor / "lunr.min.js").read_bytes() == (ROOT / "node_modules/lunr/lunr.min.js").read_bytes()
-    assert (vendor / "lunr.es.min.js").read_bytes() == (ROOT / "node_modules/lunr-languages/min/lunr.es.min.js").read_bytes()
-    assert (
-        b"Generated from spanish.sbl by Snowball 3"
-        in search._pypi_file("sphinx", "sphinx/search/non-minified-js/spanish-stemmer.js").read_bytes()
-    )  # type: ignore[union-attr]
+    assert (vendor / "lunr.min.js").read_bytes() == (search.VENDORED / "lunr/lunr.min.js").read_bytes()
+    assert (vendor / "lunr.es.min.js").read_bytes() == (search.VENDORED / "lunr-languages/min/lunr.es.min.js").read_bytes()
+    assert b"SpanishStemmer=function()" in (vendor / "snowball" / "spanish-stemmer.js").read_bytes()
     assert (vendor / "snowball" / "spanish-stemmer.js").is_file() and (vendor / "LICENSE-lunr.txt").is_file()
+    assert (vendor / "snowball" / "COPYING-snowball.txt").is_file() and (vendor / "LICENSE-lunr-languages.txt").is_file()
     package = json.loads((ROOT / "package.json").read_text())
     assert package["dependencies"] == {"lunr": "2.3.9", "lunr-languages": "1.22.0"}
     lock = json.loads((ROOT / "package-lock.json").read_text())
     assert lock["packages"]["node_modules/lunr"]["version"] == "2.3.9"
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
-    assert not [path for path in tracked if Path(path).name.startswith(("lunr", "spanish-stemmer", "base-stemmer"))]
+    libraries = [path for path in tracked if Path(path).name.startswith(("lunr", "spanish-stemmer", "base-stemmer"))]
+    assert libraries and all(path.startswith("ogpsite/vendor/") for path in libraries)  # vendored once, nowhere else
 
 
-def test_missing_node_modules_stops_the_build_with_a_hint(project: Path, tmp_path: Path) -> None:
-    empty = tmp_path / "no-node-modules"
+def test_missing_browser_library_stops_the_build_with_a_hint(project: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "no-libraries"
     empty.mkdir()
     env = {**os.environ, search.NODE_MODULES_ENV: str(empty)}
     result = subprocess.run(
@@ -218,8 +217,8 @@ def test_missing_node_modules_stops_the_build_with_a_hint(project: Path, tmp_pat
         timeout=300,
     )
     assert result.returncode == 1
-    assert "npm package 'lunr' is not installed" in result.stderr
-    assert "npm ci" in result.stderr and "make site" in result.stderr
+    assert "browser library 'lunr' is missing" in result.stderr
+    assert "pip install --force-reinstall ogpsite" in result.stderr and "make vendor" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (project / "site").exists()
 

@@ -291,7 +291,7 @@ def test_refuses_an_output_folder_it_did_not_make(project: Path) -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "build.py"), "serve", "--port", "0"], cwd=project, capture_output=True, text=True, timeout=60
     )
-    assert result.returncode == 2
+    assert result.returncode == 3  # the output folder is refused (README: exit status)
     assert "refusing to replace site" in result.stderr and "--output" in result.stderr
     assert "Traceback" not in result.stderr
     assert (project / "site" / "notes.txt").read_text(encoding="utf-8") == "mine"

@@ -40,7 +40,7 @@ from ogpsite.model.resolve import build_model
 from ogpsite.model.site import SiteModel
 from ogpsite.output.writers import InPlaceWriter, SiteWriter, check_output_dir
 from ogpsite.render.renderer import Renderer, RenderSettings
-from ogpsite.settings import BuildSettings
+from ogpsite.settings import BuildSettings, overlay_files
 from ogpsite.stages import DEFAULT_STAGES, Stage, StageContext
 
 
@@ -59,6 +59,23 @@ def build(settings: BuildSettings, progress: Progress | None = None, stages: tup
 def print_problems(problems: list[Problem], stream=sys.stderr) -> None:  # type: ignore[no-untyped-def]
     for problem in problems:
         print(problem.format(), file=stream)
+
+
+def strict_failures(loaded: Loaded, rendered: Rendered) -> list[Problem]:
+    """What fails a `--strict` build: the content's and the stages' warnings, and the translations
+    that are missing or outdated (as `check --strict`)."""
+    assert rendered.stages is not None
+    translations = [
+        Problem(
+            f"{record.folder}/{lang}.md",
+            0,
+            f"the {lang} translation is {status}",
+            "'ogpsite check' says what to do; 'ogpsite translations' lists them all",
+            "warning",
+        )
+        for record, lang, status in loaded.model.translation_report()
+    ]
+    return sorted(set(loaded.warnings + [p for found in rendered.stages.problems for p in found if not p.is_error] + translations))
 
 
 class Builder:
@@ -151,6 +168,8 @@ class Builder:
         job = RenderJob(planned.renderer, writer, self.settings, planned.pages, loaded.model, context, self.stages)
         try:
             rendered = self._render(job, outdated, planned, scan, previous)
+            if self.settings.strict and (warnings := strict_failures(loaded, rendered)):
+                raise BuildFailed(warnings)  # `build --strict`: the previous site stays as it was
             shas = self._publish(writer, rendered)
             writer.commit()
         except BaseException:
@@ -224,7 +243,7 @@ class Builder:
         same_templates = self._closures[0] == scan.templates_digest  # no need to parse them again
         renderer = Renderer(
             model,
-            RenderSettings(settings.templates_dir, loaded.base_url, settings.today),
+            RenderSettings(settings.template_dirs, loaded.base_url, settings.today),
             listings,
             universe=scan.signature,
             closures=self._closures[1] if same_templates else None,
@@ -316,7 +335,7 @@ class Builder:
         shas: dict[str, str] = {entry.relpath: entry.sha for entry in rendered.pages.values()}
         assert rendered.stages is not None
         publish_stage_files(writer, rendered.stages, self.stages, self.stage_runs.deferred_files(), shas)
-        publish_assets(writer, self.settings.templates_dir / "assets", shas)
+        publish_assets(writer, overlay_files(self.settings.template_dirs, "assets"), shas)
         return shas
 
     def _next_state(

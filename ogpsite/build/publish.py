@@ -27,13 +27,11 @@ def publish_stage_files(
             shas[relpath] = staged.sha
 
 
-def publish_assets(writer: SiteWriter | InPlaceWriter, assets: Path, shas: dict[str, str]) -> None:
-    """The templates' assets/ folder (CSS, scripts, images) as assets/ in the site."""
-    if not assets.is_dir():
-        return
-    for file in sorted(assets.rglob("*")):
-        if file.is_file() and not file.name.startswith("."):
-            data = file.read_bytes()
-            relpath = f"assets/{file.relative_to(assets).as_posix()}"
-            writer.write(relpath, data)
-            shas[relpath] = hashlib.sha256(data).hexdigest()
+def publish_assets(writer: SiteWriter | InPlaceWriter, assets: dict[str, Path], shas: dict[str, str]) -> None:
+    """The template chain's assets (CSS, scripts, images: name -> file, settings.overlay_files) as
+    assets/ in the site."""
+    for name, file in assets.items():
+        data = file.read_bytes()
+        relpath = f"assets/{name}"
+        writer.write(relpath, data)
+        shas[relpath] = hashlib.sha256(data).hexdigest()

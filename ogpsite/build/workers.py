@@ -140,12 +140,13 @@ def run_stage(number: int) -> StageDone:
 def template_problem(exc: Exception, page: Page, settings: BuildSettings) -> Problem:
     """Point at the template line that failed, not at Python internals."""
     templates = settings.templates_dir.resolve()
+    chain = [d.resolve() for d in settings.template_dirs]
     if isinstance(exc, TemplateSyntaxError) and exc.filename:
         return Problem(
             display_path(Path(exc.filename), settings.project_root), exc.lineno, f"template error: {exc.message}", "fix the template syntax"
         )
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename and Path(frame.filename).resolve().is_relative_to(templates):
+        if frame.filename and any(Path(frame.filename).resolve().is_relative_to(d) for d in chain):
             return Problem(
                 display_path(Path(frame.filename), settings.project_root),
                 frame.lineno or 0,

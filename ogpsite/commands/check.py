@@ -26,7 +26,7 @@ from ogpsite.errors import Problem
 from ogpsite.model.pages import site_pages
 from ogpsite.model.site import SiteModel
 from ogpsite.model.urls import base_path, output_file, record_url, relative
-from ogpsite.settings import BuildSettings
+from ogpsite.settings import BuildSettings, overlay_files
 
 PLACEHOLDER = "TODO:"
 
@@ -126,9 +126,7 @@ def check_markdown_links(given: CheckInput) -> list[Problem]:
     model, settings = given.model, given.settings
     pages = {page.url for page in site_pages(model)}
     files = {output_file(url) for url in pages}
-    assets = settings.templates_dir / "assets"
-    if assets.is_dir():
-        files |= {f"assets/{f.relative_to(assets).as_posix()}" for f in assets.rglob("*") if f.is_file()}
+    files |= {f"assets/{name}" for name in overlay_files(settings.template_dirs, "assets")}
     site_base = base_path(settings.base_url or model.site.base_url or "/")
     problems: list[Problem] = []
     for section in model.records.values():

@@ -4,17 +4,37 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from enum import IntEnum
 from pathlib import Path
 
 import click
 
+from ogpsite import __version__
 from ogpsite.build import BuildReport, build, print_problems, progress
 from ogpsite.errors import BuildFailed, OutputRefused
-from ogpsite.settings import BuildSettings
+from ogpsite.settings import BuildSettings, default_theme_dir
+
+
+class Exit(IntEnum):
+    """Exit statuses, documented in README.md ("Exit status"). 2 is click's, for a usage error."""
+
+    OK = 0
+    CONTENT = 1  # the content has errors (or, with --strict, warnings); `check` found problems
+    USAGE = 2  # a wrong option or argument (click)
+    OUTPUT_REFUSED = 3  # the output folder is not one ogpsite made, nor empty; `init` into a non-empty folder
+    WRITE_FAILED = 4  # the site could not be written (read-only folder, full disk…)
+    INTERRUPTED = 130  # Ctrl-C
 
 
 def _settings(
-    content: str, templates: str, output: str, base_url: str | None, date: str | None, no_cache: bool = False, jobs: int = 0
+    content: str,
+    templates: str,
+    output: str,
+    base_url: str | None,
+    date: str | None,
+    no_cache: bool = False,
+    jobs: int = 0,
+    strict: bool = False,
 ) -> BuildSettings:
     try:
         today = dt.date.fromisoformat(date) if date else dt.date.today()
@@ -22,7 +42,9 @@ def _settings(
         raise click.BadParameter(f"'{date}' is not a date; write YYYY-MM-DD", param_hint="--date") from None
     # '~' reaches us unexpanded when quoted ('--output "~/site"'); every stage must see one path.
     output_dir = Path(output).expanduser()
-    return BuildSettings(Path.cwd(), Path(content), Path(templates), output_dir, base_url, today, use_cache=not no_cache, workers=jobs)
+    return BuildSettings(
+        Path.cwd(), Path(content), Path(templates), output_dir, base_url, today, use_cache=not no_cache, workers=jobs, strict=strict
+    )
 
 
 def build_options(fn):  # type: ignore[no-untyped-def]
@@ -30,7 +52,10 @@ def build_options(fn):  # type: ignore[no-untyped-def]
         [
             click.option("--content", default="content", show_default=True, help="Folder with the content records."),
             click.option(
-                "--templates", default="templates", show_default=True, help="Folder with the Jinja templates, assets and catalogs."
+                "--templates",
+                default="templates",
+                show_default=True,
+                help="Folder with the site's own templates, assets and catalogs, looked up before the default theme's.",
             ),
             click.option("--output", "-o", default="site", show_default=True, help="Folder to write the site to (replaced as a whole)."),
             click.option(
@@ -70,21 +95,31 @@ def run_build(
     no_cache: bool = False,
     jobs: int = 0,
     summary: Path | None = None,
+    strict: bool = False,
 ) -> None:
-    settings = _settings(content, templates, output, base_url, date, no_cache, jobs)
+    settings = _settings(content, templates, output, base_url, date, no_cache, jobs, strict)
     try:
         report = build(settings, progress=None if quiet else progress.for_terminal())
     except OutputRefused as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(Exit.OUTPUT_REFUSED)
     except BuildFailed as exc:
         print_problems(exc.problems)
-        click.echo(f"Build failed: {len(exc.problems)} error(s). {output}/ was left as it was.", err=True)
-        sys.exit(1)
+        errors = sum(p.is_error for p in exc.problems)
+        what = f"{errors} error(s)" if errors else f"{len(exc.problems)} warning(s), which --strict counts as errors"
+        click.echo(f"Build failed: {what}. {output}/ was left as it was.", err=True)
+        sys.exit(Exit.CONTENT)
     except OSError as exc:  # the output's folder is read-only, the disk is full…: say so, no traceback
         where = f" ({exc.filename})" if exc.filename else ""
         click.echo(f"error: could not write the site: {exc.strerror or exc}{where}. {output}/ was left as it was.", err=True)
-        sys.exit(2)
+        sys.exit(Exit.WRITE_FAILED)
+    if strict and (report.warnings or report.translations):  # nothing had changed since a build that had warnings
+        print_problems(report.warnings)
+        for folder, lang, status in report.translations:
+            click.echo(f"{folder}/{lang}.md: the {lang} translation is {status}", err=True)
+        count = len(report.warnings) + len(report.translations)
+        click.echo(f"Build failed: {count} warning(s), which --strict counts as errors. {output}/ was left as it was.", err=True)
+        sys.exit(Exit.CONTENT)
     if summary is not None:
         write_summary(report, output, summary)
     if quiet:
@@ -113,12 +148,17 @@ def write_summary(report: BuildReport, output: str, path: Path) -> None:
         path.write_text(render_summary(summary_input(report, output)), encoding="utf-8")
     except OSError as exc:
         click.echo(f"error: could not write the summary: {exc.strerror or exc} ({path}). The site was built.", err=True)
-        sys.exit(2)
+        sys.exit(Exit.WRITE_FAILED)
+
+
+strict_option = click.option("--strict", is_flag=True, help="Fail on warnings too (outdated translations, duplicate titles…).")
 
 
 @click.group(invoke_without_command=True)
+@click.version_option(__version__, "--version", "-V", prog_name="ogpsite")
 @click.pass_context
 @build_options
+@strict_option
 def main(ctx: click.Context, **options: object) -> None:
     """ogpsite: build the bilingual open-government site. With no command, builds it."""
     if ctx.invoked_subcommand is None:
@@ -133,6 +173,7 @@ def main(ctx: click.Context, **options: object) -> None:
     default=None,
     help="Also write a Markdown summary: pages added, changed and removed since the previous build, translations, warnings.",
 )
+@strict_option
 def build_command(**options: object) -> None:
     """Build the site from content/ into site/."""
     run_build(**options)  # type: ignore[arg-type]
@@ -291,7 +332,7 @@ def serve_command(host: str, port: int, open_browser: bool, **options: object) -
     try:
         status = serve(settings, ServeOptions(host, port, open_browser, bool(options["quiet"])))
     except KeyboardInterrupt:  # Ctrl-C before the server installed its own handler
-        status = 130
+        status = Exit.INTERRUPTED
     sys.exit(status)
 
 
@@ -306,5 +347,27 @@ def clean_command(output: str, cache_only: bool) -> None:
         removed = clean(Path.cwd(), None if cache_only else Path(output))
     except OutputRefused as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(Exit.OUTPUT_REFUSED)
     click.echo("Removed " + ", ".join(removed) + "." if removed else "Nothing to remove.")
+
+
+@main.command("init")
+@click.argument("directory", type=click.Path(path_type=Path))
+def init_command(directory: Path) -> None:
+    """Start a new site in DIRECTORY (empty or new): settings, one sample record of each type in
+    English and Spanish, and a README for editors. It builds at once: cd DIRECTORY && ogpsite build."""
+    from ogpsite.commands.init import NotEmpty, init_site
+
+    try:
+        written = init_site(directory)
+    except NotEmpty:
+        click.echo(f"error: {directory} is not empty; 'ogpsite init' writes only into an empty or new folder", err=True)
+        sys.exit(Exit.OUTPUT_REFUSED)
+    click.echo(f"Created a site in {directory}/ ({len(written)} files). Next: cd {directory} && ogpsite serve")
+
+
+@main.command("theme-path")
+def theme_path_command() -> None:
+    """Print the folder of the default theme (templates, assets/, locale/), to copy a file from it
+    into your site's templates/ and change it there."""
+    click.echo(str(default_theme_dir()))

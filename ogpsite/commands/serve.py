@@ -80,7 +80,7 @@ async def _serve(settings: BuildSettings, options: ServeOptions, out: TextIO, er
     except OutputRefused as exc:
         http.stop()
         print(f"error: {exc}", file=err, flush=True)
-        return 2
+        return 3  # cli.Exit.OUTPUT_REFUSED
     await loop.run_in_executor(None, rebuilder.rebuild)
 
     stopping = threading.Event()

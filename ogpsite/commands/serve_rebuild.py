@@ -163,7 +163,7 @@ class Watcher(threading.Thread):
         paths: list[Path],
         on_change: Callable[[list[str]], None],
         stop: threading.Event,
-        on_quiet: Callable[[], None] | None = None,
+        on_quiet: Callable[[], object] | None = None,  # its result is not used
     ):
         super().__init__(name="ogpsite-watch", daemon=True)
         self.paths = paths

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -55,14 +56,14 @@ def _show(value: Any) -> str:
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
-def error_location(error: dict[str, Any]) -> tuple[Any, ...]:
+def error_location(error: Mapping[str, Any]) -> tuple[Any, ...]:  # pydantic's ErrorDetails
     loc = tuple(error["loc"])
     if not loc and error["type"] in WHOLE_MODEL_ERRORS:
         return (WHOLE_MODEL_ERRORS[error["type"]],)
     return loc
 
 
-def _describe(model: type[BaseModel], error: dict[str, Any]) -> tuple[str, str]:
+def _describe(model: type[BaseModel], error: Mapping[str, Any]) -> tuple[str, str]:
     loc = error_location(error)
     if loc and loc[-1] == "[key]":  # a mapping key that breaks its pattern, e.g. a language code
         name = ".".join(str(p) for p in loc[:-2]) or "file"
@@ -83,8 +84,8 @@ def _describe(model: type[BaseModel], error: dict[str, Any]) -> tuple[str, str]:
         allowed = ", ".join(model.model_fields) if len(loc) == 1 else ""
         return f"unknown field '{name}'", "remove it or correct its spelling" + (f"; allowed fields: {allowed}" if allowed else "")
     if kind in ("literal_error", "enum"):
-        allowed = _allowed_values(info)
-        return f"'{value}' is not an allowed value for '{name}'", "use one of: " + ", ".join(allowed)
+        values = _allowed_values(info)
+        return f"'{value}' is not an allowed value for '{name}'", "use one of: " + ", ".join(values)
     if kind.startswith("date") or kind == "date_text":
         return f"'{value}' is not a valid date for '{name}' ({error['msg']})", "write a real calendar date as YYYY-MM-DD, e.g. 2022-09-26"
     if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == LINE_PATTERN:

@@ -153,7 +153,7 @@ class Cache:
                 for table in _TABLES:
                     if table != "records":  # rows are checked by key when read; save_records wrote this build's
                         db.execute(f"DELETE FROM {table}")
-            meta = {
+            meta: dict[str, Any] = {
                 "version": STATE_VERSION,
                 "settings": self.settings_key,
                 "generator": generator_version(),

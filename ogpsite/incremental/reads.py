@@ -241,7 +241,7 @@ class SequenceProxy(Proxy, Sequence):  # type: ignore[misc]
         return SequenceProxy([*self._o, *(other._o if isinstance(other, Proxy) else other)], self._s)
 
     def __eq__(self, other: object) -> bool:
-        return list(self._o) == list(other._o if isinstance(other, Proxy) else other)  # type: ignore[call-overload]
+        return list(self._o) == list(other._o if isinstance(other, Proxy) else other)  # type: ignore[call-overload, arg-type]
 
     def __hash__(self) -> int:
         return id(self._o)

@@ -71,7 +71,7 @@ def scan_inputs(
         global_digest = last.global_digest
     folders = _record_folders(content, inputs, last, narrowed.folders if narrowed else set())
     if last is None or (narrowed is not None and narrowed.templates):
-        templates_digest = digest_of(inputs.tree(templates))
+        templates_digest = digest_of([inputs.tree(folder.resolve()) for folder in settings.template_dirs])  # the site's, then the theme
     else:
         templates_digest = last.templates_digest
     content_digest = digest_of(global_digest, sorted((name, folder.digest) for name, folder in folders.items()))

@@ -121,7 +121,7 @@ def page_data(model: SiteModel, page: Page, base_url: str) -> dict[str, Any] | N
     if lang is None:
         return None
     url = absolute(base_url, page.url)
-    record = model.by_key.get((page.section, page.slug)) if page.slug else None
+    record = model.by_key.get((page.section or "", page.slug)) if page.slug else None
     title = model.site.title.get(lang) or model.site.title[model.default_language]
     data: dict[str, Any]
     if record is not None and record.kind in ("commitment", "event", "story"):

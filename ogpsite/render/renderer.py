@@ -34,6 +34,7 @@ from ogpsite.model.site import SiteModel
 from ogpsite.model.urls import absolute, in_language
 from ogpsite.render import filters, jsonld
 from ogpsite.render.filters import Absolute, language_name
+from ogpsite.settings import locale_dir_for, overlay_files
 
 # What Renderer._page_values returns (page_digest has a quick form for exactly these).
 _DERIVED_VALUES = {"page", "lang", "record", "alternates", "canonical", "pagination"}
@@ -43,17 +44,23 @@ SHARED_NAMES = frozenset({"today", "upcoming_events", "past_events", "language_n
 
 @dataclass(frozen=True)
 class RenderSettings:
-    templates_dir: Path
+    # The template chain, first match wins: the site's own templates/, then the theme
+    # (BuildSettings.template_dirs). A single folder is taken as a chain of one.
+    templates_dir: Path | tuple[Path, ...]
     base_url: str  # absolute (https://…/) for canonical links; its path is used by 404.html
     today: dt.date
 
     @property
-    def assets_dir(self) -> Path:
-        return self.templates_dir / "assets"
+    def template_dirs(self) -> tuple[Path, ...]:
+        return (self.templates_dir,) if isinstance(self.templates_dir, Path) else self.templates_dir
 
     @property
-    def locale_dir(self) -> Path:
-        return self.templates_dir / "locale"
+    def assets(self) -> dict[str, Path]:
+        """Every asset by its name under assets/, a site's own hiding the theme's."""
+        return overlay_files(self.template_dirs, "assets")
+
+    def locale_dir(self, lang: str) -> Path:
+        return locale_dir_for(self.template_dirs, lang)
 
 
 class Renderer:
@@ -87,20 +94,14 @@ class Renderer:
 
     @cached_property
     def asset_versions(self) -> dict[str, str]:
-        versions = {}
-        if self.settings.assets_dir.is_dir():
-            for file in sorted(self.settings.assets_dir.rglob("*")):
-                if file.is_file():
-                    name = file.relative_to(self.settings.assets_dir).as_posix()
-                    versions[name] = hashlib.sha256(file.read_bytes()).hexdigest()[:10]
-        return versions
+        return {name: hashlib.sha256(file.read_bytes()).hexdigest()[:10] for name, file in self.settings.assets.items()}
 
     @cached_property
     def catalog_digests(self) -> dict[str, str]:
         """A digest of each language's UI catalog, so a translation edit re-renders its pages."""
         out = {}
         for lang in self.model.languages:
-            po = self.settings.locale_dir / lang / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+            po = self.settings.locale_dir(lang) / lang / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
             out[lang] = hashlib.sha256(po.read_bytes()).hexdigest()[:16] if po.exists() else "-"
         return out
 
@@ -123,7 +124,7 @@ class Renderer:
 
     def translations(self, lang: str) -> Any:
         if lang not in self._translations:
-            self._translations[lang] = i18n.load_translations(self.settings.locale_dir, lang)
+            self._translations[lang] = i18n.load_translations(self.settings.locale_dir(lang), lang)
         return self._translations[lang]
 
     def translate(self, lang: str, message: str) -> str:
@@ -136,7 +137,7 @@ class Renderer:
     def environment(self, lang: str | None) -> Environment:
         if lang not in self._envs:
             env = Environment(
-                loader=FileSystemLoader(self.settings.templates_dir),
+                loader=FileSystemLoader(self.settings.template_dirs),  # the site's templates/, then the theme's
                 autoescape=select_autoescape(["html", "xml"], default_for_string=True),
                 undefined=StrictUndefined,
                 extensions=["jinja2.ext.i18n"],
@@ -182,7 +183,7 @@ class Renderer:
         return {
             "page": page,
             "lang": page.lang,
-            "record": model.by_key.get((page.section, page.slug)) if page.slug else None,
+            "record": model.by_key.get((page.section or "", page.slug)) if page.slug else None,
             "alternates": alternates,
             "canonical": absolute(self.settings.base_url, page.url),
             "pagination": self.listings.paginate(page.template, page.slug, first_url, page.number),

@@ -117,7 +117,7 @@ class FeedsStage:
     def run(self, model: SiteModel, context: StageContext) -> StageResult:
         files: dict[str, bytes] = {}
         for lang in model.languages:
-            translations = i18n.load_translations(context.settings.templates_dir / "locale", lang)
+            translations = i18n.load_translations(context.settings.locale_dir(lang), lang)
             for section in FEED_SECTIONS:
                 files[feed_url(section, lang)] = build_feed(model, section, lang, context.base_url, translations)
         return StageResult(files)

@@ -94,7 +94,7 @@ class CalendarStage:
         stamp = dt.datetime.combine(context.settings.today, dt.time(0, 0), tzinfo=dt.UTC)
         base_url = context.base_url
         for lang in model.languages:
-            _ = i18n.load_translations(context.settings.templates_dir / "locale", lang).gettext
+            _ = i18n.load_translations(context.settings.locale_dir(lang), lang).gettext
             site_title = model.site.title.get(lang) or model.site.title[model.default_language]
             everything = _calendar(f"{site_title}: {_('Events')}", lang, _page_address(base_url, section_url("events", lang)))
             everything.add("refresh-interval", dt.timedelta(days=1), parameters={"VALUE": "DURATION"})

@@ -26,7 +26,7 @@ NOT_LISTED = {"404.html"}
 
 
 def _lastmod(model: SiteModel, section: str | None, slug: str | None) -> dt.date | None:
-    record = model.by_key.get((section, slug)) if slug else None
+    record = model.by_key.get((section or "", slug)) if slug else None
     if record is not None and record.section == "stories":
         return record.facts.updated or record.facts.date
     return None

@@ -3,8 +3,8 @@ browser libraries that query it.
 
 Writes `{lang}/search-index.json` (a lunr.js 2.3.9 index, loaded in the browser with
 `lunr.Index.load`, never rebuilt there), `{lang}/search-docs.json` (type, title, URL and snippet of
-each record, plus the scripts the browser loads) and `assets/vendor/` (copied from the pinned npm
-and PyPI packages, never committed).
+each record, plus the scripts the browser loads) and `assets/vendor/` (copied from ogpsite/vendor/, the
+libraries vendored from the pinned npm and PyPI packages).
 
 Index and query must turn every word into the same term, so both sides run the same steps in the
 same order; the index names them in its "pipeline" and lunr.js runs the functions registered under
@@ -17,7 +17,7 @@ Accents are folded *before* stemming, so `participación` and `participacion` re
 the same string and accent-insensitivity holds by construction. That needs a stemmer that handles
 accent-free Spanish: lunr.es's (an older Snowball) leaves `participacion` alone, current Snowball
 stems it to `particip`. So both languages are stemmed by Snowball 3 on both sides: snowballstemmer
-in Python, and the Snowball-generated JavaScript that Sphinx ships in the browser. (lunr.js's own
+in Python, and the Snowball-generated JavaScript that Sphinx ships (vendored) in the browser. (lunr.js's own
 Porter stemmer is not used: Python lunr's port of it differs, `day` becomes `dai` there and stays
 `day` in lunr.js.) The Spanish word characters and stop words are read from the installed lunr.es
 itself, so the lists cannot drift.
@@ -49,11 +49,10 @@ from ogpsite.stages.search.vendor import (
     DEFAULT_SCRIPTS,
     NODE_MODULES_ENV,
     SCRIPTS,
-    TOOL_ROOT,
     VENDOR_DIR,
     VENDOR_FILES,
+    VENDORED,
     VendorFile,
-    _pypi_file,
     node_modules_dirs,
     npm_file,
     script_urls,
@@ -73,7 +72,7 @@ __all__ = [
     "SEPARATOR",
     "SNIPPET_CHARS",
     "STORE_VERSION",
-    "TOOL_ROOT",
+    "VENDORED",
     "VENDOR_DIR",
     "VENDOR_FILES",
     "Analyzer",
@@ -85,7 +84,6 @@ __all__ = [
     "TermCounts",
     "VendorFile",
     "_json",
-    "_pypi_file",
     "analyzer_for",
     "build_index",
     "build_language",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ogpsite.errors import Problem
 from ogpsite.model.site import SiteModel
+from ogpsite.settings import overlay_files
 from ogpsite.stages.base import StageContext, StageResult
 from ogpsite.stages.search.analysis import read_lunr_spanish
 from ogpsite.stages.search.index import DOCS_FILE, INDEX_FILE, build_language
@@ -18,7 +19,7 @@ class SearchStage:
     def run(self, model: SiteModel, context: StageContext) -> StageResult:
         settings = context.settings
         vendor, problems = vendor_files(settings.project_root)
-        core_path = settings.templates_dir / "assets" / CORE_SCRIPT
+        core_path = overlay_files(settings.template_dirs, "assets").get(CORE_SCRIPT, settings.theme_dir / "assets" / CORE_SCRIPT)
         if not core_path.is_file():
             problems.append(
                 Problem(str(core_path), 0, "the search script is missing", f"restore {CORE_SCRIPT} in the templates' assets/ folder")

@@ -1,28 +1,30 @@
-"""The browser libraries search needs: lunr.js and lunr.es from node_modules, the Snowball stemmers
-from Sphinx, copied to assets/vendor/ and loaded in order by the search page."""
+"""The browser libraries search needs: lunr.js, lunr.es and the Snowball stemmers, vendored in
+ogpsite/vendor/ (with their licences and manifest.json: origin, version, sha256; `make vendor`
+refreshes them), copied to assets/vendor/ and loaded in order by the search page. Building needs
+neither Node nor npm."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from ogpsite.errors import Problem
+from ogpsite.settings import PACKAGE_DIR
 
 VENDOR_DIR = "assets/vendor"
 CORE_SCRIPT = "search-core.js"  # in templates/assets: our pipeline functions and query logic
 
-TOOL_ROOT = Path(__file__).resolve().parents[3]  # the project root (above ogpsite/): where package.json and node_modules live
-NODE_MODULES_ENV = "OGPSITE_NODE_MODULES"
+VENDORED = PACKAGE_DIR / "vendor"  # laid out as node_modules is, plus snowball/
+NODE_MODULES_ENV = "OGPSITE_NODE_MODULES"  # a folder laid out like ogpsite/vendor/ to read instead (other versions)
 
 
 @dataclass(frozen=True)
 class VendorFile:
-    source: str  # package-relative path
+    source: str  # path under ogpsite/vendor/
     target: str  # path under assets/vendor/
-    package: str  # npm package, or "pypi:NAME"
+    package: str  # where it comes from (ogpsite/vendor/manifest.json)
 
 
 VENDOR_FILES: tuple[VendorFile, ...] = (
@@ -31,10 +33,11 @@ VENDOR_FILES: tuple[VendorFile, ...] = (
     VendorFile("lunr-languages/min/lunr.stemmer.support.min.js", "lunr.stemmer.support.min.js", "lunr-languages"),
     VendorFile("lunr-languages/min/lunr.es.min.js", "lunr.es.min.js", "lunr-languages"),
     VendorFile("lunr-languages/LICENSE", "LICENSE-lunr-languages.txt", "lunr-languages"),
-    VendorFile("sphinx/search/minified-js/base-stemmer.js", "snowball/base-stemmer.js", "pypi:sphinx"),
-    VendorFile("sphinx/search/minified-js/english-stemmer.js", "snowball/english-stemmer.js", "pypi:sphinx"),
-    VendorFile("sphinx/search/minified-js/spanish-stemmer.js", "snowball/spanish-stemmer.js", "pypi:sphinx"),
-    VendorFile("sphinx-{version}.dist-info/licenses/LICENSE.rst", "snowball/LICENSE-sphinx.txt", "pypi:sphinx"),
+    VendorFile("snowball/base-stemmer.js", "snowball/base-stemmer.js", "sphinx"),
+    VendorFile("snowball/english-stemmer.js", "snowball/english-stemmer.js", "sphinx"),
+    VendorFile("snowball/spanish-stemmer.js", "snowball/spanish-stemmer.js", "sphinx"),
+    VendorFile("snowball/LICENSE-sphinx.rst", "snowball/LICENSE-sphinx.txt", "sphinx"),
+    VendorFile("snowball/COPYING-snowball", "snowball/COPYING-snowball.txt", "snowballstemmer"),
 )
 
 # What the browser loads, in order, per language; "core" is templates/assets/search-core.js.
@@ -53,63 +56,38 @@ DEFAULT_SCRIPTS = ("lunr.min.js", "core")
 
 
 def node_modules_dirs(project_root: Path) -> list[Path]:
-    """Where to look for the npm packages: $OGPSITE_NODE_MODULES alone when set, else the project's
-    and then ogpsite's own node_modules/."""
+    """Where the browser libraries are read from: $OGPSITE_NODE_MODULES alone when set, else the copy
+    vendored in ogpsite/vendor/ (the same for every project, so `project_root` is not used)."""
     override = os.environ.get(NODE_MODULES_ENV)
-    if override:
-        return [Path(override)]
-    return list(dict.fromkeys([project_root / "node_modules", TOOL_ROOT / "node_modules"]))
+    return [Path(override)] if override else [VENDORED]
 
 
 def npm_file(dirs: list[Path], relpath: str) -> Path | None:
     return next((d / relpath for d in dirs if (d / relpath).is_file()), None)
 
 
-def _pypi_file(package: str, relpath: str) -> Path | None:
-    try:
-        dist = metadata.distribution(package)
-    except metadata.PackageNotFoundError:
-        return None
-    path = Path(str(dist.locate_file(relpath.format(version=dist.version))))
-    return path if path.is_file() else None
-
-
 def vendor_files(project_root: Path) -> tuple[dict[str, bytes], list[Problem]]:
-    """The browser libraries, read from the installed packages, keyed by their path in the site."""
+    """The browser libraries, read from the vendored copy, keyed by their path in the site."""
     dirs = node_modules_dirs(project_root)
     files: dict[str, bytes] = {}
     missing: dict[str, str] = {}
     for vendor in VENDOR_FILES:
-        if vendor.package.startswith("pypi:"):
-            path = _pypi_file(vendor.package.removeprefix("pypi:"), vendor.source)
-        else:
-            path = npm_file(dirs, vendor.source)
+        path = npm_file(dirs, vendor.source)
         if path is None:
             missing.setdefault(vendor.package, vendor.source)
             continue
         files[f"{VENDOR_DIR}/{vendor.target}"] = path.read_bytes()
-    problems = []
-    for package, source in missing.items():
-        if package.startswith("pypi:"):
-            name = package.removeprefix("pypi:")
-            problems.append(
-                Problem(
-                    "pyproject.toml",
-                    0,
-                    f"the Python package '{name}' is not installed, so search cannot be built (it provides {source})",
-                    "run `make site`, or `pip install -e .` in ogpsite's folder",
-                )
-            )
-        else:
-            where = " or ".join(str(d) for d in dirs)
-            problems.append(
-                Problem(
-                    f"node_modules/{package}",
-                    0,
-                    f"the npm package '{package}' is not installed (looked for {source} in {where}), so search cannot be built",
-                    "run `npm ci` in ogpsite's folder, or `make site`, which installs it",
-                )
-            )
+    problems = [
+        Problem(
+            str(dirs[0] / source),
+            0,
+            f"the browser library '{package}' is missing (looked for {source} in {' or '.join(str(d) for d in dirs)}),"
+            " so search cannot be built",
+            "reinstall ogpsite (`pip install --force-reinstall ogpsite`), or in its source folder restore ogpsite/vendor/"
+            " with `git checkout ogpsite/vendor` or `make vendor`",
+        )
+        for package, source in missing.items()
+    ]
     return files, problems
 
 
