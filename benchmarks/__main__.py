@@ -156,7 +156,8 @@ def run_measured(args: list[str], cwd: Path, profile: Path | None = None) -> tup
     if profile is not None:
         command = ["py-spy", "record", "-f", "raw", "-r", "50", "--subprocesses", "-o", str(profile), "--", *command]
     out, seconds, rss, pss, cpu = run_command(command, cwd)
-    return json.loads(out.strip().splitlines()[-1]), seconds, rss, pss, cpu
+    last = [line for line in out.splitlines() if line.startswith(("{", "["))][-1]  # py-spy prints too
+    return json.loads(last), seconds, rss, pss, cpu
 
 
 def run_command(command: list[str], cwd: Path) -> tuple[str, float, int, int, float]:
