@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ogpsite.build import parallel
@@ -100,6 +100,7 @@ class Builder:
         self._scan: InputScan | None = None
         self._output_checked = False  # it built the site, or saw it as the cached state describes it
         self._closures: tuple[str, dict[str, str]] = ("", {})  # templates digest -> hashed closures
+        self._stop: Callable[[], bool] | None = None  # finish(stop): asked between stages
 
     @property
     def pending_stages(self) -> tuple[str, ...]:
@@ -129,15 +130,17 @@ class Builder:
         self._state, self._loaded = state, loaded
         return True
 
-    def finish(self) -> BuildReport | None:
-        """Run the output stages the last rebuild deferred (None: there were none)."""
+    def finish(self, stop: Callable[[], bool] | None = None) -> BuildReport | None:
+        """Run the output stages the last rebuild deferred (None: there were none). `stop` is
+        asked before each stage starts: once it says True (a new save came), the stages not
+        started stay pending, their last files published, for the next finish()."""
         if not self.pending_stages:
             return None
-        mode, self.mode = self.mode, BuildMode.WATCH
+        mode, self.mode, self._stop = self.mode, BuildMode.WATCH, stop
         try:
             return self.rebuild([])
         finally:
-            self.mode = mode
+            self.mode, self._stop = mode, None
 
     def rebuild(self, changed_paths: Iterable[str | Path] | None = None) -> BuildReport:
         """Build again after edits. `changed_paths` (files or folders created, changed or deleted,
@@ -294,6 +297,9 @@ class Builder:
         defer = self.mode.defers_stages and self._output_checked
         rendered.stages = self.stage_runs.plan(scan, previous, settings.output_dir, context.base_url, settings.today, context.cache, defer)
         self._run_tasks(job, rendered.stages.todo, sorted(outdated.render), planned.digests, scan, rendered)
+        not_run = [n for n in rendered.stages.todo if self.stage_seconds.get(self.stages[n].name) is None]
+        if not_run:  # finish() was stopped: they wait for the next one
+            self.stage_runs.leave_for_later(rendered.stages, not_run)
         rendered.errors = sorted(set(rendered.errors))[:10] + [p for found in rendered.stages.problems for p in found if p.is_error]
         if rendered.errors:
             raise BuildFailed(rendered.errors)
@@ -309,7 +315,8 @@ class Builder:
         workers = self.workers if len(pages) >= INLINE_BELOW or len(stages) > 1 else 1
         interned: dict[frozenset[str], frozenset[str]] = {}
         me = os.getpid()
-        for _, result in parallel.run(job, tasks, workers):
+        stop = self._stop if not pages else None  # pages always render: a stop leaves only stages for later
+        for _, result in parallel.run(job, tasks, workers, stop):
             if isinstance(result, StageDone):
                 assert rendered.stages is not None
                 self.stage_runs.done(rendered.stages, result, scan, job.stage_context.cache)

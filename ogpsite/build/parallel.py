@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -36,6 +37,18 @@ def worker_count(requested: int = 0) -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def reset_inherited_signals() -> None:
+    """The pool's initializer, in each forked worker: forget the parent's signal handling.
+
+    A worker forked from the preview server would inherit asyncio's handlers and its wakeup fd: a
+    signal sent to the worker would then be written to the server's socket and stop the server,
+    and SIGTERM (how a pool ends its workers) would not end the worker. A worker ignores Ctrl-C
+    (the parent handles it and ends the pool) and dies on SIGTERM."""
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _call(numbered: tuple[int, Task]) -> tuple[int, Any]:
     index, (function, argument) = numbered
     return index, function(argument)
@@ -56,16 +69,25 @@ def _work(_: object = None) -> list[tuple[int, Any]]:
     return done
 
 
-def run(job: Any, tasks: list[Task], workers: int) -> Iterator[tuple[int, Any]]:
+def _stop_taking() -> None:
+    """No process takes another task (those under way finish)."""
+    with _NEXT.get_lock():
+        _NEXT.value = len(_TASKS)
+
+
+def run(job: Any, tasks: list[Task], workers: int, stop: Callable[[], bool] | None = None) -> Iterator[tuple[int, Any]]:
     """Run `function(argument)` for every task with `job` visible as current_job(); yields
     (task index, result): this process's as they finish, the workers' when they are done.
-    Tasks listed first start first."""
+    Tasks listed first start first. `stop`, asked before each task this process takes: once it
+    says True, no task starts any more (the caller sees which results did not come)."""
     global _JOB, _TASKS, _NEXT
     previous = _JOB, _TASKS, _NEXT
     _JOB = job
     try:
         if workers <= 1 or len(tasks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
             for numbered in enumerate(tasks):
+                if stop is not None and stop():
+                    return
                 yield _call(numbered)
             return
         context = multiprocessing.get_context("fork")
@@ -74,9 +96,12 @@ def run(job: Any, tasks: list[Task], workers: int) -> Iterator[tuple[int, Any]]:
         gc.freeze()  # the children's garbage collector then leaves the inherited objects' pages alone
         try:
             children = min(workers, len(tasks)) - 1
-            with context.Pool(children) as pool:
+            with context.Pool(children, initializer=reset_inherited_signals) as pool:
                 pending = [pool.apply_async(_work) for _ in range(children)]
                 while (index := _take()) < len(tasks):
+                    if stop is not None and stop():
+                        _stop_taking()
+                        break
                     yield _call((index, tasks[index]))
                 for result in pending:
                     yield from result.get()

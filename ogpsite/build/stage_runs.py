@@ -83,6 +83,14 @@ class StageRuns:
             outputs = StageOutputs(reads, stage_cache.reads_digest(reads, scan.inputs), made, list(done.run.problems))
             cache.current.setdefault(STAGE_OUTPUTS, {})[plan.keys[done.number]] = outputs
 
+    def leave_for_later(self, plan: StagePlan, numbers: list[int]) -> None:
+        """Stages that were to run and did not (a stopped finish()): deferred like the others,
+        their last files stay published and the state is saved as pending."""
+        for number in numbers:
+            name = self.stages[number].name
+            plan.files[number], plan.problems[number] = published(self.last_files.get(name, {})), []
+        self.pending = (*self.pending, *(self.stages[n].name for n in numbers))
+
     def deferred_files(self) -> set[str]:
         """The files of the stages left for finish(): published as they were, possibly absent."""
         return {relpath for name in self.pending for relpath in self.last_files.get(name, {})}

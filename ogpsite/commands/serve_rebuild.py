@@ -8,7 +8,6 @@ the pages served meanwhile (serve_http.py).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import threading
 import time
@@ -134,13 +133,14 @@ class Rebuilder:
 
 
 def in_process(settings: BuildSettings) -> BuildSettings:
-    """Builds inside the server render in its own process, without forking workers.
+    """The settings builds inside the server use: as given, workers included.
 
-    A child forked from this threaded server inherits its signal handlers (asyncio's, so SIGTERM
-    no longer ends it and the pool waits for it forever) and any lock another thread holds at
-    that moment. A save re-renders few pages anyway; only the first build is slower.
+    A child forked from this threaded server would inherit its signal handlers (asyncio's, so
+    SIGTERM no longer ended it and the pool waited for it forever) and its wakeup fd; the pool's
+    initializer (build/parallel.py, `reset_inherited_signals`) gives each worker its own, so the
+    first build and finish() use every core.
     """
-    return dataclasses.replace(settings, workers=1)
+    return settings
 
 
 # --- watching -------------------------------------------------------------------------------

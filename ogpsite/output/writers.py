@@ -177,6 +177,18 @@ def _make_parent(target: Path) -> None:
         parent.mkdir(parents=True, exist_ok=True)
 
 
+def _write_new(target: Path, data: bytes) -> bool:
+    """Write a file that must not exist yet (a fresh staging folder): False if something is
+    there already (it may be a hard link to a published file, so it is replaced, never rewritten)."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return True
+
+
 def _replace(tmp: Path, target: Path) -> None:
     try:
         os.replace(tmp, target)
@@ -216,6 +228,7 @@ class SiteWriter:
         self.changed: set[str] = set()  # files written anew (the others are the published ones, unchanged)
         self.written = 0
         self.reused = 0
+        self._folders: set[Path] = set()  # made (or found) by this process in this build
 
     def write(self, relpath: str, data: bytes) -> bool:
         """Stage a file; True when written, False when the published one was the same (linked)."""
@@ -225,7 +238,12 @@ class SiteWriter:
             self.record(relpath, False)
             return False
         target = self.staging / relpath
-        _make_parent(target)
+        if target.parent not in self._folders:  # a folder per page: mkdir once, not per file
+            _make_parent(target)
+            self._folders.add(target.parent)
+        if not self.recycled and _write_new(target, data):
+            self.record(relpath, True)
+            return True
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         tmp.write_bytes(data)
         _replace(tmp, target)

@@ -15,8 +15,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2 import meta as jinja_meta
+from markupsafe import Markup
 
 from ogpsite.incremental.index import ModelIndex
 from ogpsite.incremental.reads import (
@@ -61,6 +62,30 @@ class RenderSettings:
 
     def locale_dir(self, lang: str) -> Path:
         return locale_dir_for(self.template_dirs, lang)
+
+
+def quick_gettext(translations: Any) -> Any:
+    """`_()` in templates, returning exactly what Jinja's new-style gettext returns: the catalog's
+    string, as Markup when the template autoescapes, always %-formatted with the variables given.
+
+    Jinja's own `_` is an alias that calls `gettext`, which calls the catalog, each through
+    `Context.call`; pages call `_` dozens of times each, so that was a tenth of rendering. Without
+    variables the result depends only on the string, so it is kept."""
+    known: dict[tuple[str, bool], str] = {}
+
+    @pass_context
+    def gettext(context: Any, string: str, **variables: Any) -> str:
+        autoescape = context.eval_ctx.autoescape
+        if not variables:
+            found = known.get((string, autoescape))
+            if found is None:
+                rv = translations.gettext(string)
+                found = known[(string, autoescape)] = (Markup(rv) if autoescape else rv) % variables
+            return found
+        rv = translations.gettext(string)
+        return (Markup(rv) if autoescape else rv) % variables
+
+    return gettext
 
 
 class Renderer:
@@ -147,6 +172,7 @@ class Renderer:
             env.context_class = TrackingContext
             translations = self.translations(lang or self.model.default_language)
             env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+            env.globals["_"] = quick_gettext(translations)
             env.globals.update(
                 translate=self.translate,
                 **filters.TEMPLATE_GLOBALS,  # links, assets, a record's text, names

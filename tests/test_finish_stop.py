@@ -1,0 +1,77 @@
+"""The preview's finish() stops between stages when a new save comes, and forked workers do not
+carry the server's signal handling (build/parallel.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import time
+from pathlib import Path
+
+from ogpsite.build import Builder, BuildMode, parallel
+
+from .test_incremental import assert_same_as_clean_build, commitment, edit, retitle, settings, site_project, small_pages
+
+__all__ = ["site_project", "small_pages"]  # fixtures used here
+
+
+def test_a_stopped_finish_leaves_the_stages_not_started_for_the_next(site_project: Path) -> None:
+    # one process, so that exactly the stages this process started have run when it stops
+    builder = Builder(dataclasses.replace(settings(site_project), workers=1), mode=BuildMode.PREVIEW)
+    builder.build()
+    site = site_project / "site"
+    first = commitment(site_project, 0)
+    edit(first / "en.md", lambda t: retitle(t, "Zanzibarian procurement register"))
+    builder.rebuild([first / "en.md"])
+    pending = set(builder.pending_stages)
+    assert {"search", "opendata"} <= pending
+    index_before = (site / "en" / "search-index.json").read_bytes()
+
+    asked = []
+
+    def stop() -> bool:  # a save arrives while the first stage runs
+        asked.append(True)
+        return len(asked) > 1
+
+    builder.finish(stop)
+    assert len(builder.pending_stages) == len(pending) - 1, "one stage ran, the others wait"
+    assert set(builder.pending_stages) < pending
+    if "search" in builder.pending_stages:
+        assert (site / "en" / "search-index.json").read_bytes() == index_before, "a stage not run keeps its files"
+    assert builder._state is not None and builder._state.signature.startswith("pending:")
+
+    builder.finish(lambda: True)  # stopped before any stage: nothing changes
+    assert len(builder.pending_stages) == len(pending) - 1
+
+    builder.finish()
+    assert builder.pending_stages == ()
+    assert "zanzibarian" in (site / "en" / "search-index.json").read_text(encoding="utf-8")
+    assert_same_as_clean_build(site_project)
+
+
+def _worker_signals(_: object) -> tuple[object, object, int]:
+    time.sleep(0.05)  # long enough for the forked worker to take some
+    previous = signal.set_wakeup_fd(-1)
+    return signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM), previous
+
+
+def test_forked_workers_reset_the_parents_signal_handlers() -> None:
+    """As in the preview server: the parent has its own handlers and a wakeup fd (asyncio's)."""
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    handler = lambda signum, frame: None  # noqa: E731
+    old = signal.signal(signal.SIGTERM, handler), signal.signal(signal.SIGINT, handler)
+    old_fd = signal.set_wakeup_fd(write)
+    try:
+        results = [result for _, result in parallel.run(None, [(_worker_signals, n) for n in range(8)], 2)]
+    finally:
+        signal.set_wakeup_fd(old_fd)
+        signal.signal(signal.SIGTERM, old[0])
+        signal.signal(signal.SIGINT, old[1])
+        os.close(read)
+        os.close(write)
+    in_workers = [r for r in results if r[0] is not handler]
+    assert in_workers, "no task ran in a forked worker"
+    for sigint, sigterm, wakeup in in_workers:
+        assert (sigint, sigterm, wakeup) == (signal.SIG_IGN, signal.SIG_DFL, -1)
