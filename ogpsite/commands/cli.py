@@ -10,6 +10,7 @@ import click
 
 from ogpsite.build import build, print_problems, progress
 from ogpsite.errors import BuildFailed, OutputRefused
+from ogpsite.output.writers import write_failure
 from ogpsite.settings import BuildSettings
 
 
@@ -81,8 +82,7 @@ def run_build(
         click.echo(f"Build failed: {len(exc.problems)} error(s). {output}/ was left as it was.", err=True)
         sys.exit(1)
     except OSError as exc:  # the output's folder is read-only, the disk is full…: say so, no traceback
-        where = f" ({exc.filename})" if exc.filename else ""
-        click.echo(f"error: could not write the site: {exc.strerror or exc}{where}. {output}/ was left as it was.", err=True)
+        click.echo(f"error: {write_failure(exc, Path(output))} {output}/ was left as it was.", err=True)
         sys.exit(2)
     if quiet:
         return

@@ -27,6 +27,7 @@ from watchfiles._rust_notify import RustNotify
 
 from ogpsite.build import Builder, BuildMode, BuildReport
 from ogpsite.errors import BuildFailed, OutputRefused, display_path
+from ogpsite.output.writers import write_failure
 from ogpsite.settings import BuildSettings
 
 
@@ -117,6 +118,13 @@ class Rebuilder:
         except OutputRefused as exc:
             self.state.failure = Failure("the output folder was refused", (str(exc),))
             self.log(f"error: {exc}")
+            return False
+        except OSError as exc:  # a full disk, a read-only output…: the cause, not a traceback
+            output = self.settings.output_dir
+            message = write_failure(exc, output, display_path(output, self.settings.project_root))
+            self.state.failure = Failure("the site could not be written", (message,))
+            self.log(f"error: {message}")
+            self._builder = None  # its memory may be ahead of the files: start afresh next time
             return False
         except Exception:  # a bug in the generator must not stop the preview
             text = traceback.format_exc()
