@@ -12,6 +12,7 @@ import click
 from ogpsite import __version__
 from ogpsite.build import BuildReport, build, print_problems, progress
 from ogpsite.errors import BuildFailed, OutputRefused
+from ogpsite.output.writers import write_failure
 from ogpsite.settings import BuildSettings, default_theme_dir
 
 
@@ -110,8 +111,7 @@ def run_build(
         click.echo(f"Build failed: {what}. {output}/ was left as it was.", err=True)
         sys.exit(Exit.CONTENT)
     except OSError as exc:  # the output's folder is read-only, the disk is full…: say so, no traceback
-        where = f" ({exc.filename})" if exc.filename else ""
-        click.echo(f"error: could not write the site: {exc.strerror or exc}{where}. {output}/ was left as it was.", err=True)
+        click.echo(f"error: {write_failure(exc, Path(output))} {output}/ was left as it was.", err=True)
         sys.exit(Exit.WRITE_FAILED)
     if strict and (report.warnings or report.translations):  # nothing had changed since a build that had warnings
         print_problems(report.warnings)

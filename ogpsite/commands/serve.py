@@ -7,7 +7,9 @@ every change to the content, templates, catalogs or assets, and reloads the open
   beyond `script-src 'self'` and `connect-src 'self'` (the WebSocket goes back to the same host and
   port). The built files never contain it; only this server adds it.
 - Changes come from watchfiles (inotify, ~50 ms); livereload's own watcher polls every 0.8 s and
-  drops reloads closer than 3 s apart, too slow for save -> reloaded in a blink.
+  drops reloads closer than 3 s apart, too slow for save -> reloaded in a blink. The watcher is
+  armed before the first build reads anything, and requests wait until that build is done, so a
+  save made at any moment after the command starts is served (serve_rebuild.BuildLoop).
 - A content error keeps the last good site (the build swaps folders only when it succeeds); every
   page served meanwhile carries a panel listing `path:line: message`, and the next good save
   rebuilds and reloads by itself.
@@ -30,8 +32,8 @@ from typing import Any, TextIO
 
 from livereload.handlers import LiveReloadHandler
 
-from ogpsite.commands.serve_http import PortInUse, PreviewServer, is_loopback, listen, notify_browsers
-from ogpsite.commands.serve_rebuild import BuildState, Rebuilder, Watcher, in_process, watched_paths
+from ogpsite.commands.serve_http import PortInUse, PreviewServer, bind, is_loopback, notify_browsers, serve_on
+from ogpsite.commands.serve_rebuild import BuildLoop, BuildState, Rebuilder, Watcher, in_process, watched_paths
 from ogpsite.errors import OutputRefused, display_path
 from ogpsite.output.writers import check_output_dir
 from ogpsite.settings import BuildSettings
@@ -54,13 +56,13 @@ async def _serve(settings: BuildSettings, options: ServeOptions, out: TextIO, er
     # livereload's handler keeps its settings on the class; it logs `watcher.filepath`.
     LiveReloadHandler.watcher = dataclasses.make_dataclass("NoWatcher", [("filepath", Any, None)])()
     LiveReloadHandler.live_css = True
-    preview = PreviewServer(settings.output_dir, state, options.host, options.port)
     try:
-        http, port = listen(preview.application(), options.host, options.port)
+        sockets = bind(options.host, options.port)
     except PortInUse as exc:
         print(exc, file=err, flush=True)
         return 1
-    preview.port = port
+    port = sockets[0].getsockname()[1]
+    preview = PreviewServer(settings.output_dir, state, options.host, port)
     address = f"http://{_url_host(options.host)}:{port}/"
     if settings.base_url is None:
         # Canonical links and the 404 page point at the preview, not the published address.
@@ -68,40 +70,60 @@ async def _serve(settings: BuildSettings, options: ServeOptions, out: TextIO, er
     settings = in_process(settings)
     if not is_loopback(options.host):
         print(f"warning: serving on {options.host}: other machines on your network can see this preview", file=err, flush=True)
+    try:
+        check_output_dir(settings.output_dir, [settings.content_dir, settings.templates_dir, settings.project_root / "ogpsite"])
+    except OutputRefused as exc:
+        for sock in sockets:
+            sock.close()
+        print(f"error: {exc}", file=err, flush=True)
+        return 3  # cli.Exit.OUTPUT_REFUSED
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
 
-    rebuilder = Rebuilder(settings, state, out, options.quiet)
-    try:
-        check_output_dir(settings.output_dir, [settings.content_dir, settings.templates_dir, settings.project_root / "ogpsite"])
-    except OutputRefused as exc:
-        http.stop()
-        print(f"error: {exc}", file=err, flush=True)
-        return 3  # cli.Exit.OUTPUT_REFUSED
-    await loop.run_in_executor(None, rebuilder.rebuild)
-
+    # The watcher is armed before the first build reads anything, so a save made at any moment
+    # after the command starts is either read by that build or rebuilt after it. Requests wait
+    # (in the sockets' backlog) until the first build is done rather than get the previous site.
     stopping = threading.Event()
+    first_built = asyncio.Event()
+    rebuilder = Rebuilder(settings, state, out, options.quiet)
 
-    def changed(paths: list[str]) -> None:
-        ok = rebuilder.rebuild(paths)
-        only_css = ok and all(p.endswith(".css") for p in paths)
+    def changed(built: bool, paths: list[str]) -> None:
+        only_css = built and all(p.endswith(".css") for p in paths)
         loop.call_soon_threadsafe(notify_browsers, Path(paths[0]).name if only_css else "*")
 
-    watcher = Watcher(watched_paths(settings), changed, stopping, rebuilder.finish)
+    watcher = Watcher(watched_paths(settings), stopping)
+    builds = BuildLoop(watcher, rebuilder, stopping, lambda: loop.call_soon_threadsafe(first_built.set), changed)
     watcher.start()
-    print(f"Serving {display_path(settings.output_dir, settings.project_root)}/ on {address} — press Ctrl-C to stop.", file=out, flush=True)
-    if options.open_browser:
-        webbrowser.open(address)
+    builds.start()
+    http = None
     try:
-        await stop.wait()
+        waiting = [asyncio.ensure_future(first_built.wait()), asyncio.ensure_future(stop.wait())]
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        for task in waiting:
+            task.cancel()
+        if first_built.is_set() and not stop.is_set():
+            http = serve_on(preview.application(), sockets)
+            notify_browsers("*")  # pages left open since an earlier run
+            print(
+                f"Serving {display_path(settings.output_dir, settings.project_root)}/ on {address} — press Ctrl-C to stop.",
+                file=out,
+                flush=True,
+            )
+            if options.open_browser:
+                webbrowser.open(address)
+            await stop.wait()
     finally:
         stopping.set()
-        http.stop()
+        if http is not None:
+            http.stop()
+        for sock in sockets:
+            sock.close()
         for socket in list(LiveReloadHandler.waiters):
             socket.close()
+        await loop.run_in_executor(None, builds.join, 10)
         await loop.run_in_executor(None, watcher.join, 10)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

@@ -14,6 +14,7 @@ import html
 import ipaddress
 import mimetypes
 import re
+import socket
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -247,9 +248,11 @@ class PortInUse(Exception):
     pass
 
 
-def listen(app: tornado.web.Application, host: str, port: int) -> tuple[tornado.httpserver.HTTPServer, int]:
+def bind(host: str, port: int) -> list[socket.socket]:
+    """Listening sockets for host:port (PortInUse says why not). Connections wait in their
+    backlog until `serve_on` starts answering them."""
     try:
-        sockets = tornado.netutil.bind_sockets(port, address=host)
+        return tornado.netutil.bind_sockets(port, address=host)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise PortInUse(
@@ -260,6 +263,10 @@ def listen(app: tornado.web.Application, host: str, port: int) -> tuple[tornado.
         raise PortInUse(f"error: cannot listen on {host}:{port} ({exc.strerror}); check --host and --port") from None
     except (UnicodeError, ValueError) as exc:
         raise PortInUse(f"error: cannot listen on {host}:{port} ({exc}); check --host and --port") from None
+
+
+def serve_on(app: tornado.web.Application, sockets: list[socket.socket]) -> tornado.httpserver.HTTPServer:
+    """Start answering on the sockets `bind` made (with the running event loop)."""
     server = tornado.httpserver.HTTPServer(app)
     server.add_sockets(sockets)
-    return server, sockets[0].getsockname()[1]
+    return server

@@ -1,7 +1,8 @@
 """The preview's rebuilding side: the latest build's outcome, the rebuilder, and the watcher that drives it.
 
 Changes come from watchfiles (inotify, ~50 ms); livereload's own watcher polls every 0.8 s and
-drops reloads closer than 3 s apart, too slow for save -> reloaded in a blink. A content error
+drops reloads closer than 3 s apart, too slow for save -> reloaded in a blink. One thread watches
+(Watcher), one builds (BuildLoop), so changes are collected while a build runs. A content error
 keeps the last good site (the build swaps folders only when it succeeds) and is recorded here for
 the pages served meanwhile (serve_http.py).
 """
@@ -9,6 +10,9 @@ the pages served meanwhile (serve_http.py).
 from __future__ import annotations
 
 import datetime as dt
+import os
+import platform
+import queue
 import threading
 import time
 import traceback
@@ -18,9 +22,11 @@ from pathlib import Path
 from typing import TextIO
 
 import watchfiles
+from watchfiles._rust_notify import RustNotify
 
 from ogpsite.build import Builder, BuildMode, BuildReport
 from ogpsite.errors import BuildFailed, OutputRefused, display_path
+from ogpsite.output.writers import write_failure
 from ogpsite.settings import BuildSettings
 
 
@@ -112,6 +118,13 @@ class Rebuilder:
             self.state.failure = Failure("the output folder was refused", (str(exc),))
             self.log(f"error: {exc}")
             return False
+        except OSError as exc:  # a full disk, a read-only output…: the cause, not a traceback
+            output = self.settings.output_dir
+            message = write_failure(exc, output, display_path(output, self.settings.project_root))
+            self.state.failure = Failure("the site could not be written", (message,))
+            self.log(f"error: {message}")
+            self._builder = None  # its memory may be ahead of the files: start afresh next time
+            return False
         except Exception:  # a bug in the generator must not stop the preview
             text = traceback.format_exc()
             self.state.failure = Failure("the generator crashed (a bug: please report it)", tuple(text.rstrip().split("\n")))
@@ -155,38 +168,107 @@ def watched_paths(settings: BuildSettings) -> list[Path]:
     return [p for p in (settings.content_dir, settings.templates_dir) if p.exists()]
 
 
+QUIET_SECONDS = 0.5  # no change for this long: the watcher is quiet (finish() runs)
+
+
 class Watcher(threading.Thread):
-    """Rebuilds on every batch of changes; changes during a build make one more build."""
+    """Collects every batch of changes from the moment `armed` is set until `stop`.
+
+    It drives watchfiles' notifier (`RustNotify`, the documented Rust backend) itself rather than
+    through `watchfiles.watch`: that generator only starts watching when first iterated, so a
+    save made before the loop got there was never seen (issue 14), and on each idle timeout it
+    clears what arrived in between. Here the notifier is made (and so armed) before the first
+    build reads anything, and it waits without a timeout, so changes are only ever taken from it
+    by returning them."""
+
+    def __init__(self, paths: list[Path], stop: threading.Event):
+        super().__init__(name="ogpsite-watch", daemon=True)
+        self.paths = paths
+        self.stop = stop
+        self.armed = threading.Event()  # set once changes are being collected (or watching failed)
+        self.problem = ""  # why watching fell back to polling, or failed
+        self.changes: queue.Queue[list[str]] = queue.Queue()
+
+    def _notifier(self) -> RustNotify | None:
+        paths = [str(p) for p in self.paths]
+        try:
+            return RustNotify(paths, False, _force_polling(), 300, True, False)
+        except (OSError, RuntimeError) as exc:  # e.g. the inotify watch limit: poll instead
+            self.problem = f"cannot watch for changes with inotify ({exc}); polling every 0.3 s instead"
+        try:
+            return RustNotify(paths, False, True, 300, True, False)
+        except (OSError, RuntimeError) as exc:
+            self.problem = f"cannot watch {', '.join(paths)} for changes ({exc}); restart the preview after editing"
+            return None
+
+    def run(self) -> None:
+        notifier = self._notifier() if self.paths else None
+        self.armed.set()
+        if notifier is None:
+            return
+        keep = _Filter()
+        with notifier:
+            while not self.stop.is_set():
+                raw = notifier.watch(1_000, 30, 0, self.stop)
+                if not isinstance(raw, set):  # 'stop' (or 'signal', never raised off the main thread)
+                    break
+                paths = sorted({path for change, path in raw if keep(watchfiles.Change(change), path)})
+                if paths:
+                    self.changes.put(paths)
+
+
+def _force_polling() -> bool:
+    """Polling only when asked (WATCHFILES_FORCE_POLLING, as watchfiles reads it) or under WSL."""
+    value = os.environ.get("WATCHFILES_FORCE_POLLING")
+    if value:
+        return value.lower() not in {"false", "disable", "disabled"}
+    return "microsoft-standard" in platform.uname().release.lower()
+
+
+def take_batch(changes: queue.Queue[list[str]], first: list[str]) -> list[str]:
+    """`first` and every batch queued behind it, as one sorted list: one rebuild answers them all."""
+    paths = set(first)
+    while True:
+        try:
+            paths.update(changes.get_nowait())
+        except queue.Empty:
+            return sorted(paths)
+
+
+class BuildLoop(threading.Thread):
+    """The one thread that builds: the first build once the watcher is armed (so any change after
+    it is either read by that build or queued for the next), then one rebuild per batch of
+    changes, and `rebuilder.finish()` whenever the watcher has been quiet for QUIET_SECONDS."""
 
     def __init__(
         self,
-        paths: list[Path],
-        on_change: Callable[[list[str]], None],
+        watcher: Watcher,
+        rebuilder: Rebuilder,
         stop: threading.Event,
-        on_quiet: Callable[[], object] | None = None,  # its result is not used
+        on_first: Callable[[], object],  # its result is not used
+        on_change: Callable[[bool, list[str]], None],
     ):
-        super().__init__(name="ogpsite-watch", daemon=True)
-        self.paths = paths
-        self.on_change = on_change
+        super().__init__(name="ogpsite-build", daemon=True)
+        self.watcher = watcher
+        self.rebuilder = rebuilder
         self.stop = stop
-        self.on_quiet = on_quiet  # called when no change came for rust_timeout (half a second)
+        self.on_first = on_first  # after the first build: start answering requests
+        self.on_change = on_change  # (built, paths) after each rebuild: reload the pages
 
     def run(self) -> None:
-        if not self.paths:
-            return
-        for changes in watchfiles.watch(
-            *self.paths,
-            watch_filter=_Filter(),
-            stop_event=self.stop,
-            debounce=1_000,
-            step=30,
-            rust_timeout=500,
-            yield_on_timeout=True,
-            raise_interrupt=False,
-        ):
+        self.watcher.armed.wait()
+        if self.watcher.problem:
+            self.rebuilder.log(f"warning: {self.watcher.problem}")
+        self.rebuilder.rebuild()
+        self.on_first()
+        while not self.stop.is_set():
+            try:
+                first = self.watcher.changes.get(timeout=QUIET_SECONDS)
+            except queue.Empty:
+                if not self.stop.is_set():
+                    self.rebuilder.finish()
+                continue
             if self.stop.is_set():
                 break
-            if changes:
-                self.on_change(sorted({path for _, path in changes}))
-            elif self.on_quiet is not None:
-                self.on_quiet()
+            paths = take_batch(self.watcher.changes, first)
+            self.on_change(self.rebuilder.rebuild(paths), paths)

@@ -18,7 +18,7 @@ from typing import Any
 from slugify import slugify
 
 from ogpsite.content import schema
-from ogpsite.content.markdown import MAX_RAW_HTML_TAGS, raw_html_over_limit
+from ogpsite.content.markdown import MAX_RAW_HTML_TAGS, markup_over_limits, raw_html_over_limit
 from ogpsite.content.sources import MAX_MARKDOWN_BYTES, MAX_YAML_BYTES, outside_content, read_text, split_front_matter
 from ogpsite.content.validate import validate
 from ogpsite.content.yamlsource import YamlDocument, load_yaml
@@ -161,6 +161,14 @@ def _raw_html_limits(display: str, body: str, body_line: int, fields: schema.Tex
         value = getattr(fields, name, None)
         if isinstance(value, str) and raw_html_over_limit(value) is not None:
             problems.append(Problem(display, doc.line_of((name,)), f"'{name}' {message}", hint))
+    # Markup that makes the Markdown parser slow (issue 14): refused before it is rendered long.
+    over = markup_over_limits(body)
+    if over is not None:
+        problems.append(Problem(display, body_line + over.line - 1, f"the text has {over.limit.what}", over.limit.hint))
+    for name in schema.COMMITMENT_SECTIONS:
+        value = getattr(fields, name, None)
+        if isinstance(value, str) and (over := markup_over_limits(value)) is not None:
+            problems.append(Problem(display, doc.line_of((name,)), f"'{name}' has {over.limit.what}", over.limit.hint))
     return problems
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html as html_lib
+import itertools
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import nh3
@@ -31,7 +33,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # The HTML5 tree builder under nh3 slows down quadratically with deeply nested raw HTML (40,000
 # nested <div>s take 16 s), so one text may hold at most this many raw tags; real pages use a few.
 MAX_RAW_HTML_TAGS = 2_000
-_TAG_START = re.compile(r"<[A-Za-z]")  # counts every possible start tag, and some that are not
+# Every possible start tag (and some that are not), comment, declaration and processing
+# instruction: an unclosed `<!--` makes the inline parser look ahead too (125,000 take 1 s).
+_TAG_START = re.compile(r"<[A-Za-z!?]")
 
 
 def raw_html_over_limit(text: str) -> int | None:
@@ -44,18 +48,71 @@ def raw_html_over_limit(text: str) -> int | None:
     return None
 
 
-@lru_cache(maxsize=2)
-def _parser(html: bool = True) -> MarkdownIt:
+# markdown-it-py spends ~10-30 µs on each '[' (every one may open a link or image) and on each
+# emphasis mark, so 500 KB of '[' took 7-15 s; at most these many per text keep the worst text
+# under the size limit to well under 2 s (benchmarks/safety_bench.py). Real pages use a few
+# hundred of each.
+MAX_BRACKETS = 10_000
+MAX_EMPHASIS_MARKS = 30_000
+
+
+@dataclass(frozen=True)
+class MarkupLimit:
+    """A count of characters a text may not exceed, and what to tell the editor who did."""
+
+    pattern: re.Pattern[str]
+    limit: int
+    what: str
+    hint: str
+
+
+MARKUP_LIMITS = (
+    MarkupLimit(
+        re.compile(r"\["),
+        MAX_BRACKETS,
+        f"more than {MAX_BRACKETS:,} '[' (each may start a link or an image)",
+        "split the text into several records, or remove the run of '[' that starts on this line",
+    ),
+    MarkupLimit(
+        re.compile(r"[*_]"),
+        MAX_EMPHASIS_MARKS,
+        f"more than {MAX_EMPHASIS_MARKS:,} '*' and '_' (emphasis marks)",
+        "split the text into several records, or remove the run of '*' or '_' that starts on this line",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class OverLimit:
+    """Where a text first goes over one of MARKUP_LIMITS (1-based line), and which."""
+
+    line: int
+    limit: MarkupLimit
+
+
+def markup_over_limits(text: str) -> OverLimit | None:
+    """The first of MARKUP_LIMITS the text exceeds, at the line of the first character over it."""
+    for limit in MARKUP_LIMITS:
+        if len(limit.pattern.findall(text)) > limit.limit:
+            over = next(itertools.islice(limit.pattern.finditer(text), limit.limit, None))
+            return OverLimit(text.count("\n", 0, over.start()) + 1, limit)
+    return None
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
     # Raw HTML is parsed so it can be sanitised, rather than shown as literal tags.
-    return MarkdownIt("commonmark", {"html": html}).enable(["table", "strikethrough"])
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
 def render_markdown(text: str, heading_offset: int = 1) -> Markup:
     """Render editor Markdown. Headings shift down by `heading_offset` so the page keeps one h1."""
     if not text.strip():
         return Markup("")
-    # Over the limit (the load stage reports it as an error), raw HTML is shown as text instead.
-    md = _parser(html=raw_html_over_limit(text) is None)
+    if markup_over_limits(text) is not None or raw_html_over_limit(text) is not None:
+        # Refused by the load stage (the build stops there); parsing it would take seconds.
+        return Markup("<p>" + html_lib.escape(CONTROL_CHARACTERS.sub("\ufffd", text)) + "</p>")
+    md = _parser()
     tokens = md.parse(text)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):

@@ -72,7 +72,11 @@ CREATE TABLE IF NOT EXISTS records (folder TEXT PRIMARY KEY, key TEXT, result BL
 CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, entry BLOB);
 CREATE TABLE IF NOT EXISTS digests (entity TEXT PRIMARY KEY, attrs BLOB);
 CREATE TABLE IF NOT EXISTS stages (namespace TEXT, key BLOB, value BLOB, PRIMARY KEY (namespace, key));
+CREATE TABLE IF NOT EXISTS committed (folder TEXT PRIMARY KEY, key TEXT);
 """
+# `committed`: the key a folder had in the last saved state, for each folder whose `records` row
+# a later build replaced (save_records) and then did not save (it failed): without it the next
+# build would take the failed build's keys for the last good one's and miss those edits.
 _TABLES = ("meta", "records", "pages", "digests", "stages")
 
 
@@ -131,6 +135,11 @@ class Cache:
         try:
             with contextlib.closing(self._connect()) as db:
                 state.records = {folder: (key, result) for folder, key, result in db.execute("SELECT folder, key, result FROM records")}
+                for folder, key in db.execute("SELECT folder, key FROM committed"):  # a failed build's rows
+                    if key is None:
+                        state.records.pop(folder, None)
+                    else:
+                        state.records[folder] = (key, None)
                 intern: dict[tuple[str, ...], frozenset[str]] = {}
                 state.pages = {url: PageEntry.unpack(entry, intern) for url, entry in db.execute("SELECT url, entry FROM pages")}
                 state.digests = {entity: marshal.loads(attrs) for entity, attrs in db.execute("SELECT entity, attrs FROM digests")}
@@ -173,6 +182,7 @@ class Cache:
                 "INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
                 [(k, key, blob) for k, (key, blob) in new.records.items() if blob is not None],
             )
+            db.execute("DELETE FROM committed")  # this state is the last saved one now
             old_stages = old.stages if old else {}
             rows_out, rows_in = [], []
             for namespace in old_stages.keys() | new.stages.keys():
@@ -192,6 +202,11 @@ class Cache:
         rows = [row for row in rows if _storable(row[0]) and _storable(row[1])]
         if rows:
             with contextlib.closing(self._connect()) as db, db:
+                # what the last saved state had, the first time a row is replaced after it
+                db.executemany(
+                    "INSERT OR IGNORE INTO committed VALUES (?, (SELECT key FROM records WHERE folder = ?))",
+                    [(row[0], row[0]) for row in rows],
+                )
                 db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", rows)
 
     def save_stamps(self, files: dict[str, Stamp], scan_ns: int) -> None:

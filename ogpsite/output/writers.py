@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import errno
 import os
 import shutil
 from collections.abc import Iterable
@@ -52,6 +53,37 @@ def check_output_dir(output: Path, protected: Iterable[Path]) -> None:
             f"refusing to replace {output}: it holds files ogpsite did not make (no {MARKER} marker); "
             "empty it yourself or choose another folder with --output"
         )
+
+
+_WRITE_CAUSES = {  # errno -> (what happened, what to do)
+    errno.ENOSPC: ("the disk is full", "free some space on it (or build elsewhere with --output) and build again"),
+    errno.EDQUOT: ("your disk quota is used up", "free some space (or build elsewhere with --output) and build again"),
+    errno.EROFS: ("its file system is read-only", "build into a folder on a writable disk with --output"),
+    errno.EACCES: ("you are not allowed to write there", "make the folder writable for you, or choose another with --output"),
+    errno.EPERM: (
+        "a file or folder there may not be changed (an immutable file?)",
+        "remove the flag (chattr -i) or the file, or choose another folder with --output",
+    ),
+}
+
+
+def write_failure(exc: OSError, output: Path, shown: str = "") -> str:
+    """One line for a build that could not write its output: which folder, why, what to do.
+    `shown`: how to name the output folder (default: `output` as given)."""
+    site = output.expanduser().resolve()
+    name = (shown or output.as_posix()).rstrip("/") or "."
+    where = f"{name}/"
+    if exc.filename:
+        path = Path(os.fsdecode(exc.filename)).resolve()
+        beside = path.relative_to(site.parent).parts if path.is_relative_to(site.parent) else ()
+        if path.is_relative_to(site) and path.parent != site.parent:
+            folder = path.relative_to(site).parent.as_posix()
+            where = f"{name}/" if folder == "." else f"{name}/ ({folder}/)"
+        elif beside and beside[0].startswith(f".{site.name}."):  # the staging or spare folder
+            where = f"{beside[0]}/ (where the new site is made, beside {name}/)"
+    cause, hint = _WRITE_CAUSES.get(exc.errno or 0, (exc.strerror or str(exc), "check the folder and build again"))
+    detail = f" ({exc.strerror})" if exc.strerror and exc.errno in _WRITE_CAUSES else ""
+    return f"could not write the site into {where}: {cause}{detail}; {hint}."
 
 
 def _exchange(a: Path, b: Path) -> bool:

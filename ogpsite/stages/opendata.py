@@ -5,6 +5,10 @@ per language (`title_en`, `title_es`) in CSV and an object keyed by language in 
 has not been translated is left empty in that language (the site shows the default-language text
 in its place; the data does not pass it off as a translation) and `translation_status_{lang}` says
 so. Markdown fields are given as the sanitised HTML the site shows, with links made absolute.
+
+In the CSV files (only there), a cell a spreadsheet would read as a formula gets a leading `'`
+(`csv_cell`): an editor's title starting with `=` must not run when someone opens the file.
+The JSON files give every value exactly.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -272,11 +277,29 @@ def _field(column: Column) -> dict[str, Any]:
     return out
 
 
+# What spreadsheets (Excel, LibreOffice, Google Sheets) take as the start of a formula or a DDE
+# call (OWASP's list): `=`, `+`, `-`, `@`, and a tab or carriage return before one of them.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?")
+CSV_NOTE = (
+    "In the CSV files a cell that would start with =, +, -, @, a tab or a carriage return starts with an "
+    "apostrophe (') instead, so that a spreadsheet shows it as text rather than running it as a formula; "
+    "remove that apostrophe to get the exact value, which the JSON files give as it is."
+)
+
+
+def csv_cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text: `'` before a would-be formula (a number stays as it is)."""
+    if value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def _csv(header: list[str], rows: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -301,6 +324,7 @@ def _resource(name: str, fields: list[dict[str, Any]], primary_key: str, title: 
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
+        "description": CSV_NOTE,
         "schema": resource_schema,
     }
 
@@ -358,7 +382,7 @@ class OpenDataStage:
             "profile": "data-package",  # JSON resources too, not only tables
             "name": slugify(urlsplit(base_url).netloc or site.title[default]) or "ogpsite",
             "title": site.title[default],
-            "description": site.tagline.get(default, ""),
+            "description": " ".join(part for part in (site.tagline.get(default, ""), CSV_NOTE) if part),
             "languages": list(model.languages),
             "resources": resources,
         }
