@@ -6,7 +6,7 @@ from ogpsite.errors import Problem
 from ogpsite.model.site import SiteModel
 from ogpsite.stages.base import StageContext, StageResult
 from ogpsite.stages.search.analysis import read_lunr_spanish
-from ogpsite.stages.search.index import DOCS_FILE, INDEX_FILE, build_language
+from ogpsite.stages.search.index import build_language
 from ogpsite.stages.search.vendor import CORE_SCRIPT, node_modules_dirs, npm_file, script_urls, vendor_files
 
 
@@ -44,6 +44,5 @@ class SearchStage:
         for lang in model.languages:
             built = build_language(model, lang, lunr_es, context.cache)
             built.scripts = script_urls(lang, vendor, core)
-            files[f"{lang}/{INDEX_FILE}"] = built.index_bytes()
-            files[f"{lang}/{DOCS_FILE}"] = built.docs_bytes()
+            files.update(built.site_files())
         return StageResult(files)
