@@ -10,6 +10,7 @@
 
   var engines = {};
   var PAGE_SIZE = 50;
+  var FIRST_RESULTS = 10; // shown before the rest of the first page, whose texts follow
 
   function absolute(url, base) {
     return new URL(url, base || document.baseURI).href;
@@ -165,26 +166,28 @@
     return item;
   }
 
-  /* The next page of results of `shown`, built once their texts are fetched (only theirs: one
+  /* The next `count` results of `shown`, built once their texts are fetched (only theirs: one
      small file each); null when a newer query replaced it meanwhile. */
-  function nextItems(shown) {
-    var next = shown.results.slice(shown.shown, shown.shown + PAGE_SIZE);
+  function nextItems(shown, count, last) {
+    var next = shown.results.slice(shown.shown, shown.shown + count);
     return engine.texts(next.map(function (result) { return result.ref; })).then(function (docs) {
       if (shown !== current) return null;
       var fragment = document.createDocumentFragment();
       next.forEach(function (result, i) { fragment.appendChild(resultItem(result, docs[i])); });
       shown.shown += next.length;
-      more.hidden = shown.shown >= shown.results.length;
+      if (last) more.hidden = shown.shown >= shown.results.length;
       return fragment;
     });
   }
 
+  function failed() {
+    status.textContent = message("failed");
+  }
+
   function showMore() {
-    nextItems(current).then(function (fragment) {
+    nextItems(current, PAGE_SIZE, true).then(function (fragment) {
       if (fragment) list.appendChild(fragment);
-    }, function () {
-      status.textContent = message("failed");
-    });
+    }, failed);
   }
 
   function describe(outcome, query, total) {
@@ -215,13 +218,20 @@
     window.OgpSearch.search(engine, query).then(function (outcome) {
       if (ticket !== asked) return null;
       current = { results: outcome.results, shown: 0, query: query };
-      return nextItems(current).then(function (fragment) {
-        if (fragment === null) return;
+      var shown = current;
+      more.hidden = true;
+      // The first few results as soon as their texts are in, then the rest of the page.
+      return nextItems(shown, FIRST_RESULTS, shown.results.length <= FIRST_RESULTS).then(function (fragment) {
+        if (fragment === null) return null;
         list.replaceChildren(fragment);
         list.hidden = outcome.results.length === 0;
         status.textContent = describe(outcome, query.trim(), outcome.results.length);
         keepInAddress(query.trim());
         performance.mark(outcome.results.length ? "search:results" : "search:no-results"); // for benchmarks/
+        if (shown.results.length <= FIRST_RESULTS) return null;
+        return nextItems(shown, PAGE_SIZE - FIRST_RESULTS, true).then(function (rest) {
+          if (rest) list.appendChild(rest);
+        });
       });
     }).catch(function () {
       if (ticket === asked) status.textContent = message("failed");

@@ -54,7 +54,18 @@ from ogpsite.stages.search.index import (
     lunr_json,
     score_index,
 )
-from ogpsite.stages.search.shards import SHARD_BYTES, SHARD_DIR, TEXT_DIR, TEXT_GROUP, Shard, SplitIndex, cut_shards, split_index, term_entries
+from ogpsite.stages.search.shards import (
+    SHARD_BYTES,
+    SHARD_DIR,
+    TEXT_DIR,
+    TEXT_GROUP,
+    Shard,
+    SplitIndex,
+    cut_shards,
+    site_terms,
+    split_index,
+    term_entries,
+)
 from ogpsite.stages.search.stage import SearchStage
 from ogpsite.stages.search.vendor import (
     CORE_SCRIPT,
@@ -109,6 +120,7 @@ __all__ = [
     "cut_shards",
     "lunr_json",
     "score_index",
+    "site_terms",
     "split_index",
     "term_entries",
     "documents_for",

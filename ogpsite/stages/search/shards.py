@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from lunr import __TARGET_JS_VERSION__ as LUNR_JS_VERSION
@@ -143,3 +144,10 @@ def split_index(
 
 def _json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def site_terms(language_dir: Path) -> set[str]:
+    """Every term of a built language's index (`site/{lang}/`), read from its vocabulary file."""
+    manifest = json.loads((language_dir / "search-index.json").read_text(encoding="utf-8"))
+    text = (language_dir / manifest["vocabulary"]).read_text(encoding="utf-8")
+    return set(text.split("\n")) if text else set()
