@@ -26,7 +26,7 @@ import json
 import random
 import shutil
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from itertools import accumulate
 from pathlib import Path
 
@@ -109,7 +109,7 @@ class Vocabulary:
         return words
 
 
-@lru_cache(maxsize=None)
+@cache
 def vocabulary(lang: str, name: str = "realistic") -> Vocabulary:
     """The words of one language: the domain list alone ("small"), or with wordfreq's ("realistic")."""
     domain = tuple(EN_WORDS if lang == "en" else ES_WORDS)
@@ -285,7 +285,9 @@ def generate(
         ]
         _write(target / "events" / slug / "facts.yaml", "\n".join(facts) + "\n")
         for lang in ("en", "es"):
-            _write(target / "events" / slug / f"{lang}.md", _record_text(rng, words[lang], lang, {"venue": f"{member[2]} Convention Centre"}))
+            _write(
+                target / "events" / slug / f"{lang}.md", _record_text(rng, words[lang], lang, {"venue": f"{member[2]} Convention Centre"})
+            )
 
     for k in range(stories):
         rng = random.Random(f"{seed}-story-{k}")

@@ -54,12 +54,17 @@ QUERIES = {
 SECOND = {"en": "accountability", "es": "rendición de cuentas"}
 
 
-
 class KeepAliveHandler(QuietHandler):
     """HTTP/1.1 with persistent connections, as any host serves a site (http.server's default,
     HTTP/1.0, opens a connection per file, which a query's few dozen small files would pay for)."""
 
     protocol_version = "HTTP/1.1"
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (ConnectionResetError, BrokenPipeError):
+            pass  # the browser closed a kept-alive connection: the end of a visit, not an error
 
 
 LONG_TASKS = """
@@ -143,11 +148,11 @@ def _search_bytes(site: Path, urls: list[str]) -> int:
     return total
 
 
+MARKS = "performance.getEntriesByName('search:results').length + performance.getEntriesByName('search:no-results').length"
+
+
 def _wait_results(page: Any, marks_before: int) -> float:
-    page.wait_for_function(
-        f"() => performance.getEntriesByName('search:results').length + performance.getEntriesByName('search:no-results').length > {marks_before}",
-        timeout=120_000,
-    )
+    page.wait_for_function(f"() => {MARKS} > {marks_before}", timeout=120_000)
     marks = page.evaluate(
         "() => [...performance.getEntriesByName('search:results'), ...performance.getEntriesByName('search:no-results')]"
         ".map((m) => m.startTime).sort((a, b) => a - b)"
@@ -176,7 +181,7 @@ def measure_browser(site: Path, lang: str, rounds: int) -> dict[str, float]:
 
                     before = len(requested)
                     field = page.locator("#search-page-input")
-                    marks = page.evaluate("performance.getEntriesByName('search:results').length")
+                    marks = page.evaluate(f"() => {MARKS}")
                     started = page.evaluate("performance.now()")
                     field.fill(SECOND[lang])
                     second = _wait_results(page, marks) - started

@@ -220,6 +220,7 @@
       current = { results: outcome.results, shown: 0, query: query };
       var shown = current;
       more.hidden = true;
+      list.removeAttribute("aria-busy");
       // The first few results as soon as their texts are in, then the rest of the page.
       return nextItems(shown, FIRST_RESULTS, shown.results.length <= FIRST_RESULTS).then(function (fragment) {
         if (fragment === null) return null;
@@ -229,8 +230,12 @@
         keepInAddress(query.trim());
         performance.mark(outcome.results.length ? "search:results" : "search:no-results"); // for benchmarks/
         if (shown.results.length <= FIRST_RESULTS) return null;
+        list.setAttribute("aria-busy", "true"); // until the rest of the first page is in
         return nextItems(shown, PAGE_SIZE - FIRST_RESULTS, true).then(function (rest) {
-          if (rest) list.appendChild(rest);
+          if (rest) {
+            list.appendChild(rest);
+            list.removeAttribute("aria-busy");
+          }
         });
       });
     }).catch(function () {

@@ -26,6 +26,7 @@ most shards get new names: the scores are lunr's, not ours to keep stable.)
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +77,7 @@ def term_entries(fields: list[str], terms: dict[str, int], vectors: list[tuple[i
             if posting is None:
                 continue
             docs, scores = posting
-            gaps = [docs[0], *(b - a for a, b in zip(docs, docs[1:], strict=False))]
+            gaps = [docs[0], *(b - a for a, b in itertools.pairwise(docs))]
             entry += (f, gaps, scores)
         entries.append(json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
     return entries
