@@ -40,7 +40,7 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def site_project(tmp_path: Path, small_pages: None) -> Path:
     """16 generated commitments, 4 events, 4 stories, and a private copy of the templates."""
-    generate(tmp_path / "content", 16, events=4, stories=4)
+    generate(tmp_path / "content", 16, events=4, stories=4, vocabulary_name="small")
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     return tmp_path
 
@@ -373,7 +373,7 @@ def _cli(project: Path, *args: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def cli_project(tmp_path: Path) -> Path:
-    generate(tmp_path / "content", 12, events=3, stories=3)
+    generate(tmp_path / "content", 12, events=3, stories=3, vocabulary_name="small")
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     return tmp_path
 
