@@ -188,6 +188,16 @@
       manifest: manifest,
       fields: fields,
       Missing: Missing,
+      /* Throws Missing naming, at once, every unfetched shard these terms (and the terms beginning
+         with these prefixes' first letters) live in, so one round trip fetches them all. */
+      require: function (terms) {
+        var missing = [];
+        terms.forEach(function (term) {
+          var number = shardOf(term);
+          if (!shards[number] && missing.indexOf(number) < 0) missing.push(number);
+        });
+        if (missing.length) throw new Missing(missing, false);
+      },
       isTerm: function (term) {
         return loaded(shardOf(term)).entries.has(term);
       },
@@ -279,6 +289,9 @@
   function typedPrefix(engine, stem) {
     var shortest = Math.max(MIN_PREFIX, stem.length - 3);
     var n;
+    var candidates = [];
+    for (n = stem.length; n >= MIN_PREFIX; n--) candidates.push(stem.slice(0, n));
+    engine.require(candidates);
     for (n = stem.length; n >= shortest; n--) {
       if (engine.isTerm(stem.slice(0, n))) return stem.slice(0, n);
     }
@@ -293,6 +306,7 @@
      when no record has them all, records with any of them. */
   function plainSearch(engine, text) {
     var groups = words(text).map(function (w) { return engine.terms(w); });
+    engine.require([].concat.apply([], groups)); // every word's shard in one round trip
     var typing = !/\s$/.test(text);
     var clauses = [];
     groups.forEach(function (terms, i) {

@@ -47,6 +47,7 @@ function wholeEngine(loaded, indexPath) {
       return {
         fields: index.fields,
         index: index,
+        require: function () {},
         isTerm: function (term) { return Object.prototype.hasOwnProperty.call(index.invertedIndex, term); },
         hasPrefix: function (prefix) {
           var low = 0, high = sorted.length;
