@@ -5,7 +5,17 @@ with headings and lists) spread over the sample site's seven themes, twelve memb
 action plans, plus events and stories (a few hundred at N = 10,000). Each record is generated from
 its own seeded random stream, so record k is the same whatever N is, and two runs are identical.
 
-    python -m benchmarks.corpus OUT_DIR [-n 10000] [--seed 2017]
+Two vocabularies (`vocabulary=`):
+
+* "realistic" (the default, used by every benchmark): word forms drawn from wordfreq's English and
+  Spanish frequency lists (shipped with the package, read offline) with their own Zipf-like
+  frequencies, inflections and accents, mixed with the domain words below, so a search index sees
+  what real text gives it: tens of thousands of distinct terms at 10,000 records, a few very common
+  ones and a long tail of rare ones.
+* "small": the ~100 domain words per language alone (the generator before issue 13; nearly every
+  term is in nearly every record), kept for comparison.
+
+    python -m benchmarks.corpus OUT_DIR [-n 10000] [--seed 2017] [--vocabulary realistic|small]
 """
 
 from __future__ import annotations
@@ -15,6 +25,9 @@ import datetime as dt
 import json
 import random
 import shutil
+from dataclasses import dataclass
+from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 SAMPLE_CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -72,21 +85,60 @@ transporte seguridad policía tribunal legislatura parlamento poder judicial arc
 respuesta publicar recopilar revisar mejorar fortalecer promover desarrollar implementar diseñar
 crear ampliar apoyar coordinar garantizar participacion informacion
 """.split()
+VOCABULARIES = ("realistic", "small")
+FREQUENT_WORDS = 60_000  # word forms taken from each wordfreq list, most frequent first
+DOMAIN_SHARE = 0.2  # of the words of a realistic text, the share drawn from the domain words
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Draws the words of generated text: `draw(rng, k)` returns k words."""
+
+    name: str
+    domain: tuple[str, ...]
+    frequent: tuple[str, ...] = ()  # empty: domain words only
+    cumulative: tuple[float, ...] = ()  # running total of the frequent words' frequencies
+
+    def draw(self, rng: random.Random, k: int) -> list[str]:
+        if not self.frequent:
+            return [rng.choice(self.domain) for _ in range(k)]
+        words = rng.choices(self.frequent, cum_weights=self.cumulative, k=k)
+        for i in range(k):
+            if rng.random() < DOMAIN_SHARE:
+                words[i] = rng.choice(self.domain)
+        return words
+
+
+@cache
+def vocabulary(lang: str, name: str = "realistic") -> Vocabulary:
+    """The words of one language: the domain list alone ("small"), or with wordfreq's ("realistic")."""
+    domain = tuple(EN_WORDS if lang == "en" else ES_WORDS)
+    if name == "small":
+        return Vocabulary(name, domain)
+    if name != "realistic":
+        raise ValueError(f"unknown vocabulary {name!r}: use one of {', '.join(VOCABULARIES)}")
+    import wordfreq  # a test/benchmark dependency only
+
+    words = [w for w in wordfreq.top_n_list(lang, FREQUENT_WORDS, wordlist="large") if w.isalpha()]
+    weights = [wordfreq.word_frequency(w, lang, wordlist="large") for w in words]
+    return Vocabulary(name, domain, tuple(words), tuple(accumulate(weights)))
+
+
 HEADINGS = {
     "en": ["Background", "Expected results", "Milestones", "Who is involved", "Next steps"],
     "es": ["Antecedentes", "Resultados esperados", "Hitos", "Quiénes participan", "Próximos pasos"],
 }
 
 
-def _sentence(rng: random.Random, words: list[str], low: int = 8, high: int = 18) -> str:
-    chosen = [rng.choice(words) for _ in range(rng.randint(low, high))]
+def _sentence(rng: random.Random, words: Vocabulary, low: int = 8, high: int = 18) -> str:
+    chosen = words.draw(rng, rng.randint(low, high))
     if rng.random() < 0.3:
         chosen[rng.randrange(len(chosen))] = "**" + chosen[rng.randrange(len(chosen))] + "**"
     text = " ".join(chosen)
     return text[:1].upper() + text[1:] + "."
 
 
-def _paragraph(rng: random.Random, words: list[str], sentences: tuple[int, int] = (3, 5)) -> str:
+def _paragraph(rng: random.Random, words: Vocabulary, sentences: tuple[int, int] = (3, 5)) -> str:
     lines, line = [], ""
     for word in " ".join(_sentence(rng, words) for _ in range(rng.randint(*sentences))).split():
         if len(line) + len(word) > 95:
@@ -97,7 +149,7 @@ def _paragraph(rng: random.Random, words: list[str], sentences: tuple[int, int] 
     return "\n".join([*lines, line])
 
 
-def _list(rng: random.Random, words: list[str]) -> str:
+def _list(rng: random.Random, words: Vocabulary) -> str:
     return "\n".join(f"- {_sentence(rng, words, 5, 10)}" for _ in range(rng.randint(3, 6)))
 
 
@@ -110,13 +162,13 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
 
 
-def _title(rng: random.Random, words: list[str]) -> str:
-    text = " ".join(rng.choice(words) for _ in range(rng.randint(3, 7)))
+def _title(rng: random.Random, words: Vocabulary) -> str:
+    text = " ".join(words.draw(rng, rng.randint(3, 7)))
     return text[:1].upper() + text[1:]
 
 
-def commitment_text(rng: random.Random, lang: str) -> str:
-    words = EN_WORDS if lang == "en" else ES_WORDS
+def commitment_text(rng: random.Random, lang: str, words: Vocabulary | None = None) -> str:
+    words = words or vocabulary(lang, "small")
     heads = HEADINGS[lang]
     sections = {
         "problem": f"{_paragraph(rng, words)}\n\n{_paragraph(rng, words)}",
@@ -131,8 +183,7 @@ def commitment_text(rng: random.Random, lang: str) -> str:
     return "---\n" + "\n".join(front) + "\n---\n" + body
 
 
-def _record_text(rng: random.Random, lang: str, extra: dict[str, str] | None = None, paragraphs: int = 4) -> str:
-    words = EN_WORDS if lang == "en" else ES_WORDS
+def _record_text(rng: random.Random, words: Vocabulary, lang: str, extra: dict[str, str] | None = None, paragraphs: int = 4) -> str:
     front = [f"title: {_q(_title(rng, words))}", f"summary: {_q(_sentence(rng, words, 12, 24))}"]
     front += [f"{key}: {_q(value)}" for key, value in (extra or {}).items()]
     body = "\n\n".join(_paragraph(rng, words) for _ in range(paragraphs))
@@ -173,10 +224,18 @@ def _supporting(target: Path, cycles: tuple[int, ...]) -> dict[str, list[str]]:
 
 
 def generate(
-    target: Path, n: int = 10_000, seed: int = 2017, events: int | None = None, stories: int | None = None, cycles: int = len(CYCLES)
+    target: Path,
+    n: int = 10_000,
+    seed: int = 2017,
+    events: int | None = None,
+    stories: int | None = None,
+    cycles: int = len(CYCLES),
+    vocabulary_name: str = "realistic",
 ) -> Path:
     """Write a content/ folder with n commitments into `target` (created; must not exist).
-    `cycles`: action plans per member (the latest ones), so fewer make each plan longer."""
+    `cycles`: action plans per member (the latest ones), so fewer make each plan longer;
+    `vocabulary_name`: "realistic" or "small" (see the module's docstring)."""
+    words = {lang: vocabulary(lang, vocabulary_name) for lang in ("en", "es")}
     target.mkdir(parents=True)
     plan_cycles = CYCLES[-cycles:]
     institutions = _supporting(target, plan_cycles)
@@ -202,9 +261,9 @@ def generate(
             f"support_institutions: [{', '.join(rng.sample(institutions[slug], rng.randint(0, 3)))}]",
         ]
         _write(folder / "facts.yaml", "\n".join(facts) + "\n")
-        _write(folder / "en.md", commitment_text(rng, "en"))
+        _write(folder / "en.md", commitment_text(rng, "en", words["en"]))
         if rng.random() < 0.95:  # some texts are not translated yet
-            _write(folder / "es.md", commitment_text(rng, "es"))
+            _write(folder / "es.md", commitment_text(rng, "es", words["es"]))
 
     start = dt.date(2014, 1, 15)
     event_slugs = []
@@ -226,7 +285,9 @@ def generate(
         ]
         _write(target / "events" / slug / "facts.yaml", "\n".join(facts) + "\n")
         for lang in ("en", "es"):
-            _write(target / "events" / slug / f"{lang}.md", _record_text(rng, lang, {"venue": f"{member[2]} Convention Centre"}))
+            _write(
+                target / "events" / slug / f"{lang}.md", _record_text(rng, words[lang], lang, {"venue": f"{member[2]} Convention Centre"})
+            )
 
     for k in range(stories):
         rng = random.Random(f"{seed}-story-{k}")
@@ -245,7 +306,7 @@ def generate(
             facts.append(f"event: {rng.choice(event_slugs)}")
         _write(target / "stories" / slug / "facts.yaml", "\n".join(facts) + "\n")
         for lang in ("en", "es"):
-            _write(target / "stories" / slug / f"{lang}.md", _record_text(rng, lang, paragraphs=5))
+            _write(target / "stories" / slug / f"{lang}.md", _record_text(rng, words[lang], lang, paragraphs=5))
     return target
 
 
@@ -254,9 +315,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("target", type=Path, help="folder to create (the content/ folder)")
     parser.add_argument("-n", type=int, default=10_000, help="number of commitments (default 10,000)")
     parser.add_argument("--seed", type=int, default=2017)
+    parser.add_argument("--vocabulary", choices=VOCABULARIES, default="realistic", help="word source (default: realistic)")
     args = parser.parse_args(argv)
-    generate(args.target, args.n, args.seed)
-    print(f"wrote {args.n} commitments to {args.target}")
+    generate(args.target, args.n, args.seed, vocabulary_name=args.vocabulary)
+    print(f"wrote {args.n} commitments ({args.vocabulary} vocabulary) to {args.target}")
 
 
 if __name__ == "__main__":

@@ -1,70 +1,91 @@
-"""Search at scale: index build time, index size (raw and gzipped) and, in Debian's Chromium, the time
-from the index request (and from the first keystroke) to the first results, for generated corpora.
+"""Search at scale: what one query costs a reader, and what the index costs the build, for generated
+corpora (benchmarks/corpus.py, realistic vocabulary unless `--vocabulary small`).
 
-For each N (default 1,000 and 5,000 commitments; benchmarks/corpus.py also adds 3 % events and 3 %
-stories) it generates the content, builds the model, then per language times the search stage's
-work (documents, lunr index, JSON), and writes a minimal site (the search pages, assets and the
-two JSON files) that it serves on the loopback and opens in Chromium with a cold cache:
+For each N (default 1,000 and 10,000 commitments; the corpus adds 3 % events and 3 % stories) it
+generates the content, builds the model, then per language times the search stage's work (documents,
+lunr terms and scores, shards, result texts, JSON) and writes a minimal site (the search pages, the
+assets and the language's search files), served on the loopback and opened in Debian's Chromium:
 
-* `request->results`: the page opened with `?q=` (as the header box sends readers), from the start
-  of the search-index.json request (Resource Timing) to the first rendered results, split into
-  download, load (scripts, JSON parse, `lunr.Index.load`) and query + render;
-* `keystroke->results (cold)`: the page opened empty, the query typed as soon as the box shows,
-  from the first keydown to the first results (includes what is left of loading);
-* `keystroke->results (warm)`: once loaded, from a keystroke to the updated results.
+* cold: a reader arrives from the header box (`/{lang}/search/?q=…`, empty cache): bytes of
+  everything the search fetched (scripts, manifest, shards, result texts), counted gzipped as a
+  host would send them (each file gzipped at level 6, plus nothing for headers), and the time from
+  navigation to the first results (the page's `search:results` mark), served over HTTP/1.1 with
+  persistent connections;
+* warm: in the same visit, a second, different query typed: the bytes it adds and its time;
+* long tasks: the longest main-thread task (PerformanceObserver "longtask", over 50 ms) during the
+  visit, 0 when there was none;
+* parity: the queries of tests/test_search_parity.py drawn from this corpus, run on the shards and
+  on one whole lunr index under Node; the count compared and the count that differed (must be 0).
 
-Targets at 5,000 records per language: build <= 5 s, transfer <= 1.5 MB gzipped, first results
-<= 300 ms after the index request starts. Figures, not a pass/fail test. Also reported: the gzipped
-size of an index without the body field, the first shard of a split index.
+Figures, not a pass/fail test.
 
-    python -m benchmarks.search_bench [-n 1000 5000] [--rounds 3] [--json benchmarks/out/search.json]
+    flock /tmp/ogpsite-bench.lock python -m benchmarks.search_bench [-n 1000 10000] [--rounds 3]
+        [--vocabulary realistic|small] [--json benchmarks/out/search.json] [--no-parity]
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import gzip
 import json
 import shutil
 import statistics
+import subprocess
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
-from benchmarks.corpus import generate
+from benchmarks.corpus import VOCABULARIES, generate
 from ogpsite.build import check
 from ogpsite.model.pages import Page
 from ogpsite.render.renderer import Renderer, RenderSettings
 from ogpsite.settings import BuildSettings
 from ogpsite.stages import search
-from tests.conftest import BUILD_DATE, CHROMIUM, CHROMIUM_ARGS, serve_directory
+from tests.conftest import BUILD_DATE, CHROMIUM, CHROMIUM_ARGS, QuietHandler, serve_directory
 
 ROOT = Path(__file__).resolve().parent.parent
-QUERY = {"en": "participation", "es": "participacion"}
-NEXT_QUERY = {"en": "transparency", "es": "transparencia"}
+# A query set per language: domain words, two-word queries, a word still being typed.
+QUERIES = {
+    "en": ["participation", "open data", "procurement", "budget transparency", "procure"],
+    "es": ["participacion", "datos abiertos", "contrataciones", "presupuesto transparencia", "particip"],
+}
+SECOND = {"en": "accountability", "es": "rendición de cuentas"}
 
-# Recorded in the page before any of its scripts run: the first keydown in the search box.
-KEY_PROBE = """
-document.addEventListener("keydown", (event) => {
-  if (event.target && event.target.id === "search-page-input" && !window.__firstKey) window.__firstKey = performance.now();
-}, true);
+
+class KeepAliveHandler(QuietHandler):
+    """HTTP/1.1 with persistent connections, as any host serves a site (http.server's default,
+    HTTP/1.0, opens a connection per file, which a query's few dozen small files would pay for)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (ConnectionResetError, BrokenPipeError):
+            pass  # the browser closed a kept-alive connection: the end of a visit, not an error
+
+
+LONG_TASKS = """
+window.__longest = 0;
+try {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) window.__longest = Math.max(window.__longest, entry.duration);
+  }).observe({ type: "longtask", buffered: true });
+} catch (error) {}
 """
-TIMES = """() => {
-  const index = performance.getEntriesByType("resource").find((e) => e.name.includes("search-index.json"));
-  const results = performance.getEntriesByName("search:results")[0];
-  const ready = performance.getEntriesByName("search:index-ready")[0];
-  return {request: index.startTime, response: index.responseEnd, ready: ready.startTime, results: results.startTime,
-          key: window.__firstKey, transfer: index.transferSize, count: document.querySelectorAll(".search-result").length};
-}"""
 
 
-def kb(n: int) -> str:
+def kb(n: float) -> str:
     return f"{n / 1024:,.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:,.2f} MB"
 
 
-def build_search_site(content: Path, out: Path) -> tuple[Any, dict[str, dict[str, float]]]:
+def gz(data: bytes) -> int:
+    return len(gzip.compress(data, 6, mtime=0))
+
+
+def build_search_site(content: Path, out: Path) -> tuple[Any, dict[str, dict[str, Any]]]:
     """The parts of a site search needs; returns the model and per-language build figures."""
     settings = BuildSettings(ROOT, content, ROOT / "templates", out, None, BUILD_DATE)
     started = time.perf_counter()
@@ -75,31 +96,33 @@ def build_search_site(content: Path, out: Path) -> tuple[Any, dict[str, dict[str
     assert not problems, problems
     core = (settings.templates_dir / "assets" / search.CORE_SCRIPT).read_bytes()
     files = dict(vendor)
-    figures: dict[str, dict[str, float]] = {}
+    figures: dict[str, dict[str, Any]] = {}
     lunr_es = search.read_lunr_spanish(ROOT / "node_modules" / "lunr-languages" / "lunr.es.js")
     assert lunr_es is not None
     for lang in model.languages:
         started, cpu = time.perf_counter(), time.process_time()
-        built = search.build_language(model, lang, lunr_es)  # what search_stage does per language
+        built = search.build_language(model, lang, lunr_es)  # what the search stage does per language
         built.scripts = search.script_urls(lang, vendor, core)
-        index, docs = built.index_bytes(), built.docs_bytes()
+        written = built.site_files()
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        files[f"{lang}/{search.INDEX_FILE}"], files[f"{lang}/{search.DOCS_FILE}"] = index, docs
+        files.update(written)
+        manifest = json.loads(written[f"{lang}/{search.INDEX_FILE}"])
+        shards = [data for path, data in written.items() if path.startswith(f"{lang}/{search.SHARD_DIR}/") and path.endswith(".json")]
+        whole = built.index_bytes()  # the design before issue 13, for comparison (not written)
         figures[lang] = {
             "records": len(built.documents),
-            "terms": len(built.index["invertedIndex"]),
+            "terms": len(built.scored.terms),
             "build_s": seconds,
             "build_cpu_s": cpu,  # the wall time above suffers when other work shares the cores
-            "index_raw": len(index),
-            "index_gz": len(gzip.compress(index, 6, mtime=0)),
-            "docs_raw": len(docs),
-            "docs_gz": len(gzip.compress(docs, 6, mtime=0)),
             "model_s": model_seconds,
+            "disk_bytes": sum(len(data) for data in written.values()),
+            "files": len(written),
+            "shards": len(shards),
+            "largest_shard_gz": max(gz(data) for data in shards),
+            "manifest_gz": gz(written[f"{lang}/{search.INDEX_FILE}"]),
+            "vocabulary_gz": gz(written[f"{lang}/{manifest['vocabulary']}"]),
+            "whole_index_raw": len(whole),
         }
-        # The proposal when the full index is too big: a first shard without the body text.
-        without_body = [dataclasses.replace(d, fields={k: v for k, v in d.fields.items() if k != "body"}) for d in built.documents]
-        core_bytes = search._json(search.build_index(without_body, search.analyzer_for(lang, lunr_es)))
-        figures[lang].update(core_raw=len(core_bytes), core_gz=len(gzip.compress(core_bytes, 6, mtime=0)))
     renderer = Renderer(model, RenderSettings(settings.templates_dir, "/", BUILD_DATE))
     for relpath, data in files.items():
         (out / relpath).parent.mkdir(parents=True, exist_ok=True)
@@ -112,96 +135,138 @@ def build_search_site(content: Path, out: Path) -> tuple[Any, dict[str, dict[str
     return model, figures
 
 
-def _timings(page: Any) -> dict[str, float]:
-    return page.evaluate(TIMES)  # type: ignore[no-any-return]
+def _search_bytes(site: Path, urls: list[str]) -> int:
+    """Gzipped bytes of the files behind these URLs, leaving out the page itself and its CSS."""
+    total = 0
+    for url in dict.fromkeys(urls):
+        path = urlparse(url).path
+        if path.endswith((".html", "/", ".css")):
+            continue
+        file = site / path.lstrip("/")
+        if file.is_file():
+            total += gz(file.read_bytes())
+    return total
+
+
+MARKS = "performance.getEntriesByName('search:results').length + performance.getEntriesByName('search:no-results').length"
+
+
+def _wait_results(page: Any, marks_before: int) -> float:
+    page.wait_for_function(f"() => {MARKS} > {marks_before}", timeout=120_000)
+    marks = page.evaluate(
+        "() => [...performance.getEntriesByName('search:results'), ...performance.getEntriesByName('search:no-results')]"
+        ".map((m) => m.startTime).sort((a, b) => a - b)"
+    )
+    return float(marks[-1])
 
 
 def measure_browser(site: Path, lang: str, rounds: int) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
     runs: list[dict[str, float]] = []
-    with serve_directory(site) as url, sync_playwright() as playwright:
+    with serve_directory(site, KeepAliveHandler) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             for _ in range(rounds):
-                # A: a reader arrives from the header box with the query in the address (cold cache).
-                context = browser.new_context()
-                page = context.new_page()
-                page.goto(url + f"{lang}/search/?q={QUERY[lang]}", wait_until="commit")
-                page.locator(".search-result").first.wait_for(timeout=120_000)
-                arrived = _timings(page)
-                context.close()
+                for query in QUERIES[lang]:
+                    context = browser.new_context()  # a cold cache each time
+                    page = context.new_page()
+                    page.add_init_script(LONG_TASKS)
+                    requested: list[str] = []
+                    page.on("request", lambda request, seen=requested: seen.append(request.url))
+                    page.goto(url + f"{lang}/search/?q={query}", wait_until="commit")
+                    first = _wait_results(page, 0)
+                    cold = _search_bytes(site, requested)
+                    results = page.locator(".search-result").count()
 
-                # B: a reader opens the search page and types (cold cache): first keystroke to results.
-                context = browser.new_context()
-                page = context.new_page()
-                page.add_init_script(KEY_PROBE)
-                page.goto(url + f"{lang}/search/", wait_until="commit")
-                field = page.locator("#search-page-input")
-                field.wait_for(state="visible")
-                field.type(QUERY[lang], delay=0)  # as fast as the browser takes keys
-                page.locator(".search-result").first.wait_for(timeout=120_000)
-                typed = _timings(page)
-
-                # C: once loaded, the last letter of another word to its updated results.
-                word = NEXT_QUERY[lang]
-                field.fill(word[:-1])
-                page.evaluate("performance.clearMarks('search:results')")
-                started = page.evaluate("performance.now()")
-                field.press(word[-1])
-                page.wait_for_function("() => performance.getEntriesByName('search:results').length > 0", timeout=60_000)
-                warm = page.evaluate("performance.getEntriesByName('search:results')[0].startTime") - started
-                context.close()
-                runs.append(
-                    {
-                        "request_to_results_ms": arrived["results"] - arrived["request"],
-                        "request_to_response_ms": arrived["response"] - arrived["request"],
-                        "response_to_ready_ms": arrived["ready"] - arrived["response"],
-                        "ready_to_results_ms": arrived["results"] - arrived["ready"],
-                        "key_to_results_cold_ms": typed["results"] - typed["key"],
-                        "key_to_results_warm_ms": warm,
-                        "results": arrived["count"],
-                    }
-                )
+                    before = len(requested)
+                    field = page.locator("#search-page-input")
+                    marks = page.evaluate(f"() => {MARKS}")
+                    started = page.evaluate("performance.now()")
+                    field.fill(SECOND[lang])
+                    second = _wait_results(page, marks) - started
+                    warm = _search_bytes(site, [u for u in requested[before:] if u not in requested[:before]])
+                    longest = page.evaluate("window.__longest")
+                    context.close()
+                    runs.append(
+                        {
+                            "first_result_ms": first,
+                            "cold_bytes_gz": cold,
+                            "results": results,
+                            "second_query_ms": second,
+                            "second_query_bytes_gz": warm,
+                            "longest_task_ms": longest,
+                        }
+                    )
         finally:
             browser.close()
-    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]} | {
+        "first_result_ms_max": max(run["first_result_ms"] for run in runs),
+        "cold_bytes_gz_max": max(run["cold_bytes_gz"] for run in runs),
+        "longest_task_ms_max": max(run["longest_task_ms"] for run in runs),
+    }
 
 
-def run(sizes: list[int], rounds: int) -> list[dict[str, Any]]:
+def measure_parity(model: Any, site: Path, lang: str, whole: Path) -> dict[str, int]:
+    """The parity test's queries on this corpus, shards against the whole index, under Node."""
+    from tests.test_search_parity import queries_for
+
+    queries = queries_for(model, lang)
+    result = subprocess.run(
+        ["node", str(ROOT / "tests" / "node" / "parity.js"), str(site), lang, str(whole)],
+        input=json.dumps(queries),
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+    return {"parity_queries": len(report["rows"]), "parity_differences": len(report["differences"])}
+
+
+def run(sizes: list[int], rounds: int, vocabulary_name: str, parity: bool) -> list[dict[str, Any]]:
     rows = []
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            content = generate(Path(tmp) / "content", n)
-            _, figures = build_search_site(content, Path(tmp) / "site")
+            started = time.perf_counter()
+            content = generate(Path(tmp) / "content", n, vocabulary_name=vocabulary_name)
+            generated = time.perf_counter() - started
+            model, figures = build_search_site(content, Path(tmp) / "site")
             for lang, fig in figures.items():
                 fig.update(measure_browser(Path(tmp) / "site", lang, rounds))
-                rows.append({"commitments": n, "lang": lang, **fig})
+                if parity:
+                    lunr_es = search.read_lunr_spanish(ROOT / "node_modules" / "lunr-languages" / "lunr.es.js")
+                    whole = Path(tmp) / f"whole-{lang}.json"
+                    whole.write_bytes(search.build_language(model, lang, lunr_es).index_bytes())  # type: ignore[arg-type]
+                    fig.update(measure_parity(model, Path(tmp) / "site", lang, whole))
+                rows.append({"commitments": n, "vocabulary": vocabulary_name, "lang": lang, "generate_s": generated, **fig})
                 print_row(rows[-1])
     return rows
 
 
 def print_row(row: dict[str, Any]) -> None:
+    parity = f" | parity {row['parity_queries']} queries, {row['parity_differences']} differ" if "parity_queries" in row else ""
     print(
-        f"N={row['commitments']:>5} {row['lang']}: {row['records']:>5} records, {row['terms']:>6} terms | "
+        f"N={row['commitments']:>5} {row['lang']} ({row['vocabulary']}): {row['records']:>5} records, {row['terms']:>6} terms | "
         f"build {row['build_s']:.2f} s, CPU {row['build_cpu_s']:.2f} s (model {row['model_s']:.1f} s, both languages) | "
-        f"index {kb(row['index_raw'])} raw, {kb(row['index_gz'])} gz (without body: {kb(row['core_gz'])} gz); "
-        f"store {kb(row['docs_raw'])} raw, {kb(row['docs_gz'])} gz | "
-        f"request->results {row['request_to_results_ms']:.0f} ms (download {row['request_to_response_ms']:.0f}, "
-        f"load {row['response_to_ready_ms']:.0f}, query+render {row['ready_to_results_ms']:.0f}); "
-        f"keystroke->results cold {row['key_to_results_cold_ms']:.0f} ms, "
-        f"warm {row['key_to_results_warm_ms']:.0f} ms",
+        f"on disk {kb(row['disk_bytes'])} in {row['files']} files ({row['shards']} shards, largest {kb(row['largest_shard_gz'])} gz; "
+        f"manifest {kb(row['manifest_gz'])} gz; vocabulary {kb(row['vocabulary_gz'])} gz; whole index was {kb(row['whole_index_raw'])}) | "
+        f"cold query {kb(row['cold_bytes_gz'])} gz (max {kb(row['cold_bytes_gz_max'])}), first result {row['first_result_ms']:.0f} ms "
+        f"(max {row['first_result_ms_max']:.0f}), {row['results']:.0f} results | second query +{kb(row['second_query_bytes_gz'])} gz, "
+        f"{row['second_query_ms']:.0f} ms | longest task {row['longest_task_ms_max']:.0f} ms{parity}",
         flush=True,
     )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-n", type=int, nargs="+", default=[1000, 5000], help="commitments per corpus (default: 1000 5000)")
-    parser.add_argument("--rounds", type=int, default=3, help="Chromium runs per language, median reported")
+    parser.add_argument("-n", type=int, nargs="+", default=[1000, 10000], help="commitments per corpus (default: 1000 10000)")
+    parser.add_argument("--rounds", type=int, default=1, help="passes over the query set per language (medians reported)")
+    parser.add_argument("--vocabulary", choices=VOCABULARIES, default="realistic", help="corpus vocabulary (default: realistic)")
+    parser.add_argument("--no-parity", dest="parity", action="store_false", help="skip the parity run under Node")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
-    rows = run(args.n, args.rounds)
+    rows = run(args.n, args.rounds, args.vocabulary, args.parity)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import subprocess
@@ -104,32 +105,47 @@ def test_every_word_of_the_corpus_finds_the_same_term_without_accents(model, lan
 
 def test_each_language_has_a_lunr_index_naming_its_pipeline(sample_site: Path) -> None:
     en, es = load(sample_site, "en", "search-index.json"), load(sample_site, "es", "search-index.json")
-    assert en["version"] == es["version"] == "2.3.9"
+    assert en["lunr"] == es["lunr"] == "2.3.9"
     assert en["fields"] == [name for name, _ in search.FIELDS]
     assert en["pipeline"] == ["ogpsite-fold", "trimmer", "stopWordFilter", "ogpsite-stemmer-en"]
     assert es["pipeline"] == ["trimmer-es", "stopWordFilter-es", "ogpsite-fold", "ogpsite-stemmer-es"]
-    es_terms = {term for term, _ in es["invertedIndex"]}
-    en_terms = {term for term, _ in en["invertedIndex"]}
+    es_terms, en_terms = search.site_terms(sample_site / "es"), search.site_terms(sample_site / "en")
     assert {"particip", "compromis", "tsachil", "ar0090"} <= es_terms
     assert {"particip", "commit", "ar0090"} <= en_terms
     assert not any(set(term) & set("áéíóúñü") for term in es_terms | en_terms)  # accents are folded away
+    shard_terms = set()
+    for first, name in zip(es["shards"]["first"], es["shards"]["names"], strict=True):
+        entries = json.loads((sample_site / "es" / es["shards"]["dir"] / f"{name}.json").read_text(encoding="utf-8"))
+        assert entries[0][0] == first
+        shard_terms |= {entry[0] for entry in entries}
+    assert shard_terms == es_terms  # every term in exactly one shard, and in the vocabulary
+
+
+def texts(site: Path, lang: str) -> list[dict]:
+    """Every record's result text, in ref order, as the manifest names them."""
+    manifest = load(site, lang, "search-index.json")
+    group = manifest["texts"]["group"]
+    folder = site / lang / manifest["texts"]["dir"]
+    return [
+        json.loads((folder / manifest["texts"]["names"][ref // group] / f"{ref}.json").read_text(encoding="utf-8"))
+        for ref in range(manifest["count"])
+    ]
 
 
 def test_the_store_lists_every_record_with_what_a_result_shows(sample_site: Path, model) -> None:  # type: ignore[no-untyped-def]
     for lang in ("en", "es"):
-        store = load(sample_site, lang, "search-docs.json")
-        index = load(sample_site, lang, "search-index.json")
-        assert len(store["docs"]) == sum(len(model.records[s]) for s in ("commitments", "themes", "events", "stories"))
-        refs = {ref.split("/", 1)[1] for ref, _ in index["fieldVectors"]}
-        assert refs == {str(i) for i in range(len(store["docs"]))}
-        assert {doc["k"] for doc in store["docs"]} == {"commitment", "theme", "event", "story"}
-        for doc in store["docs"]:
+        docs = texts(sample_site, lang)
+        assert len(docs) == sum(len(model.records[s]) for s in ("commitments", "themes", "events", "stories"))
+        folders = {path.parent.name for path in (sample_site / lang / search.TEXT_DIR).rglob("*.json")}
+        assert folders == set(load(sample_site, lang, "search-index.json")["texts"]["names"])  # no stray text files
+        assert {doc["k"] for doc in docs} == {"commitment", "theme", "event", "story"}
+        for doc in docs:
             assert (sample_site / lang / doc["u"] / "index.html").is_file()
             assert doc["t"] and len(doc["s"]) <= search.SNIPPET_CHARS + 1
-        ar0090 = next(doc for doc in store["docs"] if doc.get("i") == "AR0090")
+        ar0090 = next(doc for doc in docs if doc.get("i") == "AR0090")
         assert ar0090["u"] == "commitments/ar0090/"
         assert ar0090["t"] == {"en": "Federal Program on Open Government", "es": "Programa Federal de Gobierno Abierto"}[lang]
-    es_scripts = load(sample_site, "es", "search-docs.json")["scripts"]
+    es_scripts = load(sample_site, "es", "search-index.json")["scripts"]
     assert [s.split("?")[0].rsplit("/", 1)[1] for s in es_scripts] == [
         "lunr.min.js",
         "lunr.stemmer.support.min.js",
@@ -176,13 +192,20 @@ def test_index_equals_the_one_lunrs_own_builder_makes(model) -> None:  # type: i
     assert "analyse" not in Pipeline.registered_functions
 
 
+def search_files(site: Path, lang: str) -> dict[str, bytes]:
+    folder = site / lang
+    paths = [folder / search.INDEX_FILE, *(folder / search.SHARD_DIR).rglob("*"), *(folder / search.TEXT_DIR).rglob("*.json")]
+    return {str(path.relative_to(folder)): path.read_bytes() for path in paths if path.is_file()}
+
+
 def test_same_content_gives_byte_identical_index(sample_site: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     result = run_cli(*build_args("--content", str(ROOT / "content"), "--output", str(again), "--quiet"), cwd=ROOT)
     assert result.returncode == 0, result.stderr
     for lang in ("en", "es"):
-        for name in (search.INDEX_FILE, search.DOCS_FILE):
-            assert (again / lang / name).read_bytes() == (sample_site / lang / name).read_bytes(), name
+        files = search_files(sample_site, lang)
+        assert len(files) > 100
+        assert search_files(again, lang) == files
 
 
 # --- the browser libraries ----------------------------------------------------------------------
@@ -304,4 +327,65 @@ def test_words_are_analysed_once_across_builds(model, tmp_path: Path) -> None:  
     finally:
         ar0090.texts["en"] = original  # the model is shared by this module's tests
     assert third.misses == 1
-    assert "zebra" in {term for term, _ in json.loads(changed[f"en/{search.INDEX_FILE}"])["invertedIndex"]}
+    manifest = json.loads(changed[f"en/{search.INDEX_FILE}"])
+    assert "zebra" in changed[f"en/{manifest['vocabulary']}"].decode("utf-8").split("\n")
+    # Content-hashed names: the texts of the other groups of records keep theirs.
+    before = json.loads(files[f"en/{search.INDEX_FILE}"])["texts"]["names"]
+    assert len(before) == len(manifest["texts"]["names"])
+    assert sum(a != b for a, b in zip(before, manifest["texts"]["names"], strict=True)) <= 1
+
+
+# --- the shards ---------------------------------------------------------------------------------
+
+
+@needs_lunr_es
+def test_shards_hold_exactly_the_whole_index(model) -> None:  # type: ignore[no-untyped-def]
+    """Decoded as search-core.js decodes them, the shards give back lunr's whole index: every
+    posting with its term index, every field-vector entry with its very score."""
+    assert LUNR_ES is not None
+    built = search.build_language(model, "es", LUNR_ES)
+    whole = built.index
+    split = built.split(target=2_000)
+    manifest = split.manifest
+    assert len(manifest["shards"]["names"]) > 10
+    fields = manifest["fields"]
+    inverted: dict[str, dict] = {}
+    vectors: dict[str, list[tuple[int, float]]] = {}
+    for name in manifest["shards"]["names"]:
+        data = split.files[f"{search.SHARD_DIR}/{name}.json"]
+        assert name == hashlib.sha256(data).hexdigest()[:12]  # named by content
+        for entry in json.loads(data):
+            term, index = entry[0], entry[1]
+            posting: dict = {field: {} for field in fields}
+            posting["_index"] = index
+            for k in range(2, len(entry), 3):
+                f, gaps, scores = entry[k : k + 3]
+                doc = 0
+                for gap, score in zip(gaps, scores, strict=True):
+                    doc += gap
+                    posting[fields[f]][str(doc)] = {}
+                    vectors.setdefault(f"{fields[f]}/{doc}", []).append((index, score / 1000))
+            inverted[term] = posting
+    assert [[term, inverted[term]] for term in sorted(inverted)] == whole["invertedIndex"]
+    non_empty = [[ref, elements] for ref, elements in whole["fieldVectors"] if elements]
+    rebuilt = {ref: [x for pair in sorted(pairs) for x in pair] for ref, pairs in vectors.items()}
+    assert [[ref, rebuilt[ref]] for ref, _ in non_empty] == non_empty and len(rebuilt) == len(non_empty)
+
+
+def test_shards_are_cut_near_their_target_size() -> None:
+    terms = [f"t{i:04d}" for i in range(500)]
+    entries = [json.dumps([term, i, 0, [1] * (i % 7 + 1), [5] * (i % 7 + 1)]) for i, term in enumerate(terms)]
+    shards = search.cut_shards(terms, entries, target=1_000)
+    assert [shard.first for shard in shards] == sorted(shard.first for shard in shards)
+    assert [term for shard in shards for term, *_ in json.loads(shard.data)] == terms
+    assert all(len(shard.data) < 1_000 + max(map(len, entries)) + 2 for shard in shards)
+    assert len(shards) > 10 and len({shard.name for shard in shards}) == len(shards)
+
+
+@needs_lunr_es
+def test_split_needs_documents_numbered_in_order(model) -> None:  # type: ignore[no-untyped-def]
+    assert LUNR_ES is not None
+    built = search.build_language(model, "en", LUNR_ES)
+    built.scored.refs[0] = "first"
+    with pytest.raises(ValueError, match="numbered"):
+        built.split()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from ogpsite.build import build
 
@@ -46,7 +47,8 @@ def search_requests(page: Any) -> list[str]:
 
 
 def results(page: Any) -> list[str]:
-    """The paths the result links lead to."""
+    """The paths the result links lead to, once the first page is complete (the first ten come first)."""
+    page.locator(".search-results:not([aria-busy])").wait_for(state="attached")
     return page.locator(".search-result-title a").evaluate_all("links => links.map(a => new URL(a.href).pathname)")
 
 
@@ -146,9 +148,9 @@ def test_many_results_come_fifty_at_a_time(page: Any, strict_url: str) -> None:
     status = page.locator("#search-status").inner_text()
     total = int(re.match(r"(\d+) resultados", status).group(1))  # type: ignore[union-attr]
     assert total > 50 and "Se muestran los primeros 50." in status
-    assert page.locator(".search-result").count() == 50
+    expect(page.locator(".search-result")).to_have_count(50)  # the first ten come first, then the rest
     page.click(".search-more")
-    assert page.locator(".search-result").count() == min(total, 100)
+    expect(page.locator(".search-result")).to_have_count(min(total, 100))
 
 
 def test_hostile_title_shows_as_text(project: Path, browser: Any) -> None:
@@ -197,3 +199,29 @@ def test_missing_index_is_explained_on_the_page(project: Path, browser: Any) -> 
         assert tab.locator(".search-result").count() == 0
         context.close()  # before the server stops: a request still open then would be reset, which is not the page's error
     assert errors == []  # explained, not thrown
+
+
+@pytest.mark.parametrize(("lang", "typed", "word"), [("en", "procure", "procurement"), ("es", "particip", "participación")])
+def test_a_word_being_typed_finds_the_records_with_the_whole_word(page: Any, strict_url: str, lang: str, typed: str, word: str) -> None:
+    page.goto(strict_url + f"{lang}/search/")
+    type_query(page, typed)
+    page.locator(".search-result").first.wait_for()
+    marked = page.locator(".search-result mark").all_inner_texts()
+    assert any(text.lower().startswith(typed) for text in marked), marked
+    assert page.console_errors == []
+
+
+def test_a_query_fetches_a_few_shards_and_only_the_shown_texts(page: Any, strict_url: str, sample_site: Path) -> None:
+    import json
+
+    manifest = json.loads((sample_site / "es" / "search-index.json").read_text(encoding="utf-8"))
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url))
+    page.goto(strict_url + "es/search/?q=Tsachilas")
+    page.locator(".search-result").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    shards = [url for url in seen if "/es/search-index/" in url]
+    texts = [url for url in seen if "/es/search-texts/" in url]
+    assert 1 <= len(shards) < len(manifest["shards"]["names"])
+    assert len(texts) == page.locator(".search-result").count() == 1
+    assert not any(url.endswith(".txt") for url in shards)  # the vocabulary only for fuzzy and inner wildcards

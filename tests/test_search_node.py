@@ -111,6 +111,27 @@ def load_pipeline(site: Path, lang: str) -> list[str]:
     return json.loads((site / lang / search.INDEX_FILE).read_text(encoding="utf-8"))["pipeline"]
 
 
+def test_pystemmer_is_installed_so_the_vocabulary_test_runs_beside_it() -> None:
+    """`snowballstemmer.stemmer()` switches to PyStemmer (another Snowball release) whenever `import
+    Stemmer` works; the analysis uses the pure-Python classes instead. PyStemmer is in the test extra
+    so the vocabulary test above runs with it installed and would catch a switch."""
+    try:
+        import Stemmer  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("PyStemmer is not installed: pip install -e '.[test]'")
+        pytest.skip("PyStemmer is not installed here (pip install -e '.[test]' installs it)")
+    import snowballstemmer
+
+    assert type(snowballstemmer.stemmer("spanish")).__module__ == "Stemmer"  # what would have been used
+    for lang in ("en", "es"):
+        for _, step in search.analyzer_for(lang, LUNR_ES).steps:  # type: ignore[arg-type]
+            assert getattr(step, "__self__", None) is None or type(step.__self__).__module__.startswith("snowballstemmer")
+
+
+LUNR_ES = search.read_lunr_spanish(ROOT / "node_modules" / "lunr-languages" / "lunr.es.js")
+
+
 # --- queries ------------------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ DEFAULT_STAGES: tuple[Stage, ...] = (
     CalendarStage(),  # {lang}/events/events.ics and one per event
     OpenDataStage(),  # data/: JSON, CSV, datapackage.json
     SitemapStage(),  # sitemap.xml, robots.txt
-    SearchStage(),  # {lang}/search-index.json, {lang}/search-docs.json, assets/vendor/
+    SearchStage(),  # {lang}/search-index.json and its shards and result texts, assets/vendor/
 )
 
 __all__ = ["DEFAULT_STAGES", "Stage", "StageContext", "StageResult"]

@@ -3,7 +3,11 @@
  * building and highlighting. Loaded after lunr.js (and, for Spanish, lunr.es and the Snowball
  * stemmer); tests/node/ runs this very file under Node against the built site.
  *
- * The index's "pipeline" lists the labels its terms were made with (see ogpsite/search.py):
+ * The index is cut into shards by term (ogpsite/stages/search/shards.py); load() gives an engine that
+ * fetches the shards a query needs and hands lunr.Index.load one small index made of them, which
+ * scores exactly as the whole index would (tests/test_search_parity.py checks 300+ queries).
+ *
+ * The index's "pipeline" lists the labels its terms were made with (see ogpsite/stages/search/):
  *   en: ogpsite-fold, trimmer, stopWordFilter, ogpsite-stemmer-en
  *   es: trimmer-es, stopWordFilter-es, ogpsite-fold, ogpsite-stemmer-es
  * lunr.js and lunr.es register theirs; this file registers the ogpsite-* ones, the stemmers being
@@ -43,39 +47,229 @@
     }, label);
   }
 
-  /* An engine: the lunr index (loaded, never rebuilt) and the document store. */
-  function load(indexData, store) {
+  /* Thrown while a query needs shards (or the vocabulary) not fetched yet; search() fetches them
+     and runs the query again, so the search logic below stays synchronous, as lunr is. */
+  function Missing(shards, vocabulary) {
+    this.shards = shards;
+    this.vocabulary = vocabulary;
+  }
+
+  /* Whether lunr may expand this clause beyond one contiguous run of the sorted terms: fuzzy, or a
+     wildcard anywhere but at the end. Those queries need every term (the vocabulary file). */
+  function needsVocabulary(clause) {
+    return "editDistance" in clause || clause.term.replace(/\*+$/, "").indexOf("*") >= 0;
+  }
+
+  /* Document entries [term index, score, ...] sorted by term index, as lunr.Vector expects. */
+  function sortPairs(elements) {
+    if (elements.length <= 2) return elements;
+    var order = [];
+    for (var i = 0; i < elements.length; i += 2) order.push(i);
+    order.sort(function (a, b) { return elements[a] - elements[b]; });
+    var sorted = new Array(elements.length);
+    order.forEach(function (at, k) { sorted[2 * k] = elements[at]; sorted[2 * k + 1] = elements[at + 1]; });
+    return sorted;
+  }
+
+  /* An engine for one language: the manifest ({lang}/search-index.json, see
+     ogpsite/stages/search/shards.py), and `fetch(path, asText)` for the files it names (a promise
+     of parsed JSON, or text). Shards and result texts are fetched when a query needs them. */
+  function load(manifest, fetch) {
     register();
-    var index = lunr.Index.load(indexData);
+    var fields = manifest.fields;
+    var width = fields.length;
+    var first = manifest.shards.first;
+    var pipeline = lunr.Pipeline.load(manifest.pipeline);
+    var shards = []; // shard number -> {terms: sorted terms, entries: term -> entry}
+    var pending = new Map(); // shard number (or "vocabulary") -> promise
+    var texts = []; // document number -> result text
+    var vocabulary = null; // lunr.TokenSet of every term, for fuzzy and inner wildcards
+    var indexes = new Map(); // the small lunr indexes built, by the shards they hold
     var cache = new Map();
-    var sorted = null; // the index's terms in order, made on the first prefix search
+
+    function shardOf(term) {
+      var low = 0, high = first.length - 1;
+      while (low < high) {
+        var mid = (low + high + 1) >>> 1;
+        if (first[mid] <= term) low = mid;
+        else high = mid - 1;
+      }
+      return low;
+    }
+
+    function loaded(number) {
+      var shard = shards[number];
+      if (!shard) throw new Missing([number], false);
+      return shard;
+    }
+
+    function fetchShard(number) {
+      if (!pending.has(number)) {
+        var url = manifest.shards.dir + manifest.shards.names[number] + ".json";
+        pending.set(number, fetch(url, false).then(function (entries) {
+          var map = new Map();
+          entries.forEach(function (entry) { map.set(entry[0], entry); });
+          shards[number] = { terms: entries.map(function (entry) { return entry[0]; }), entries: map };
+        }, function (error) { pending.delete(number); throw error; }));
+      }
+      return pending.get(number);
+    }
+
+    function fetchVocabulary() {
+      if (!pending.has("vocabulary")) {
+        pending.set("vocabulary", fetch(manifest.vocabulary, true).then(function (text) {
+          vocabulary = lunr.TokenSet.fromArray(text ? text.split("\n") : []);
+        }, function (error) { pending.delete("vocabulary"); throw error; }));
+      }
+      return pending.get("vocabulary");
+    }
+
+    /* The shards a clause (one term, as lunr's query sees it) can touch; throws Missing when the
+       vocabulary is needed first. The expansion is lunr's own: TokenSet.fromClause. */
+    function shardsFor(clause, into) {
+      if (needsVocabulary(clause)) {
+        if (vocabulary === null) throw new Missing([], true);
+        vocabulary.intersect(lunr.TokenSet.fromClause(clause)).toArray().forEach(function (found) { into.add(shardOf(found)); });
+      } else if (/\*$/.test(clause.term)) {
+        var prefix = clause.term.replace(/\*+$/, "");
+        for (var n = shardOf(prefix), last = shardOf(prefix + "\uffff"); n <= last; n++) into.add(n);
+      } else {
+        into.add(shardOf(clause.term));
+      }
+    }
+
+    /* lunr's own JSON for the terms of these shards, loaded by lunr.Index.load: postings with
+       their original term indexes, and each document's field-vector entries for those terms. */
+    function indexOf(numbers, negated) {
+      var key = numbers.join(",") + (negated ? "-" : "");
+      var index = indexes.get(key);
+      if (index) return index;
+      var inverted = [];
+      var vectors = new Map();
+      numbers.forEach(function (number) {
+        var shard = loaded(number);
+        shard.terms.forEach(function (term) {
+          var entry = shard.entries.get(term);
+          var termIndex = entry[1];
+          var posting = { _index: termIndex };
+          fields.forEach(function (field) { posting[field] = {}; });
+          for (var k = 2; k < entry.length; k += 3) {
+            var f = entry[k], gaps = entry[k + 1], scores = entry[k + 2], documents = posting[fields[f]];
+            var doc = 0;
+            for (var j = 0; j < gaps.length; j++) {
+              doc += gaps[j];
+              documents[doc] = {};
+              var at = doc * width + f;
+              var vector = vectors.get(at);
+              if (vector === undefined) vectors.set(at, (vector = []));
+              vector.push(termIndex, scores[j] / 1000); // the very double lunr rounded to 3 places
+            }
+          }
+          inverted.push([term, posting]);
+        });
+      });
+      var refs;
+      if (negated) { // a query of - clauses only lists every document: lunr walks all field vectors
+        refs = [];
+        for (var n = 0; n < manifest.count * width; n++) refs.push(n);
+      } else {
+        refs = Array.from(vectors.keys()).sort(function (a, b) { return a - b; });
+      }
+      var fieldVectors = refs.map(function (at) {
+        return [fields[at % width] + "/" + Math.floor(at / width), sortPairs(vectors.get(at) || [])];
+      });
+      index = lunr.Index.load({ version: manifest.lunr, fields: fields, fieldVectors: fieldVectors, invertedIndex: inverted, pipeline: manifest.pipeline });
+      if (indexes.size > 20) indexes.delete(indexes.keys().next().value);
+      indexes.set(key, index);
+      return index;
+    }
+
     return {
-      index: index,
-      store: store,
-      docs: store.docs,
-      isTerm: function (term) {
-        return Object.prototype.hasOwnProperty.call(index.invertedIndex, term);
+      manifest: manifest,
+      fields: fields,
+      Missing: Missing,
+      /* Throws Missing naming, at once, every unfetched shard these terms (and the terms beginning
+         with these prefixes' first letters) live in, so one round trip fetches them all. */
+      require: function (terms) {
+        var missing = [];
+        terms.forEach(function (term) {
+          var number = shardOf(term);
+          if (!shards[number] && missing.indexOf(number) < 0) missing.push(number);
+        });
+        if (missing.length) throw new Missing(missing, false);
       },
-      /* Whether some term of the index begins with `prefix` (binary search). */
+      isTerm: function (term) {
+        return loaded(shardOf(term)).entries.has(term);
+      },
+      /* Whether some term begins with `prefix` (binary search in its shard, else the next shard's first). */
       hasPrefix: function (prefix) {
-        if (sorted === null) sorted = Object.keys(index.invertedIndex).sort();
+        var number = shardOf(prefix);
+        var sorted = loaded(number).terms;
         var low = 0, high = sorted.length;
         while (low < high) {
           var mid = (low + high) >>> 1;
           if (sorted[mid] < prefix) low = mid + 1;
           else high = mid;
         }
-        return low < sorted.length && sorted[low].lastIndexOf(prefix, 0) === 0;
+        var next = low < sorted.length ? sorted[low] : first[number + 1];
+        return next !== undefined && next.lastIndexOf(prefix, 0) === 0;
       },
       /* The terms a typed word becomes: exactly what the index holds for that word. */
       terms: function (word) {
         var key = word.toLowerCase();
         var found = cache.get(key);
         if (found === undefined) {
-          found = index.pipeline.runString(key).filter(function (term) { return term.length > 0; });
+          found = pipeline.runString(key).filter(function (term) { return term.length > 0; });
           cache.set(key, found);
         }
         return found;
+      },
+      /* Runs lunr's query on the small index of the shards its clauses need (Missing if not fetched). */
+      query: function (clauses) {
+        var needed = new Set();
+        var vocabularyNeeded = false;
+        var normal = new lunr.Query(fields); // lunr's defaults and wildcard stars, as index.query adds them
+        clauses.forEach(function (clause) { normal.clause(Object.assign({}, clause)); });
+        normal.clauses.forEach(function (clause) {
+          var terms = clause.usePipeline ? pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
+          terms.forEach(function (term) {
+            var one = Object.assign({}, clause, { term: term });
+            if (needsVocabulary(one)) vocabularyNeeded = true;
+            shardsFor(one, needed);
+          });
+        });
+        var numbers = Array.from(needed).sort(function (a, b) { return a - b; });
+        var missing = numbers.filter(function (n) { return !shards[n]; });
+        if (missing.length) throw new Missing(missing, false);
+        var negated = clauses.length > 0 && clauses.every(function (c) { return c.presence === lunr.Query.presence.PROHIBITED; });
+        var index = indexOf(numbers, negated);
+        // A fuzzy or inner-wildcard clause expands over every term, as in the whole index; each term
+        // it can reach is in a loaded shard. Otherwise the loaded shards' terms are all it reaches.
+        if (!index.shardTokenSet) index.shardTokenSet = index.tokenSet;
+        index.tokenSet = vocabularyNeeded ? vocabulary : index.shardTokenSet;
+        return index.query(function (query) {
+          clauses.forEach(function (clause) { query.clause(Object.assign({}, clause)); });
+        });
+      },
+      /* Fetch what a Missing names. */
+      fetchMissing: function (missing) {
+        var waits = missing.shards.map(fetchShard);
+        if (missing.vocabulary) waits.push(fetchVocabulary());
+        return Promise.all(waits);
+      },
+      /* The result texts of these refs (kind k, title t, URL u, snippet s, ID i, language l), fetched once each. */
+      texts: function (refs) {
+        return Promise.all(refs.map(function (ref) {
+          var number = Number(ref);
+          if (!texts[number]) {
+            var group = manifest.texts.names[Math.floor(number / manifest.texts.group)];
+            texts[number] = fetch(manifest.texts.dir + group + "/" + number + ".json", false).catch(function (error) {
+              texts[number] = undefined;
+              throw error;
+            });
+          }
+          return texts[number];
+        }));
       }
     };
   }
@@ -85,9 +279,7 @@
   }
 
   function run(engine, clauses) {
-    return engine.index.query(function (query) {
-      clauses.forEach(function (clause) { query.clause(Object.assign({}, clause)); });
-    });
+    return engine.query(clauses);
   }
 
   /* The beginning to complete for a word being typed. Half a word often stems past the term the
@@ -97,6 +289,9 @@
   function typedPrefix(engine, stem) {
     var shortest = Math.max(MIN_PREFIX, stem.length - 3);
     var n;
+    var candidates = [];
+    for (n = stem.length; n >= MIN_PREFIX; n--) candidates.push(stem.slice(0, n));
+    engine.require(candidates);
     for (n = stem.length; n >= shortest; n--) {
       if (engine.isTerm(stem.slice(0, n))) return stem.slice(0, n);
     }
@@ -111,6 +306,7 @@
      when no record has them all, records with any of them. */
   function plainSearch(engine, text) {
     var groups = words(text).map(function (w) { return engine.terms(w); });
+    engine.require([].concat.apply([], groups)); // every word's shard in one round trip
     var typing = !/\s$/.test(text);
     var clauses = [];
     groups.forEach(function (terms, i) {
@@ -138,7 +334,7 @@
 
   /* Text with lunr operators: parsed by lunr's own parser; its errors become a hint. */
   function syntaxSearch(engine, text) {
-    var query = new lunr.Query(engine.index.fields);
+    var query = new lunr.Query(engine.fields);
     try {
       new lunr.QueryParser(text, query).parse();
     } catch (error) {
@@ -150,7 +346,9 @@
     var clauses = [];
     query.clauses.forEach(function (clause) {
       if (clause.usePipeline) {
-        clauses.push(clause);
+        // A stop word gives no term: left out, as in plain search (lunr 2.3.9 throws on a required
+        // clause without terms: `+de`).
+        if (engine.terms(clause.term).length > 0) clauses.push(clause);
         return;
       }
       // Wildcard terms skip the pipeline; fold them so `participació*` matches like `participacio*`.
@@ -166,9 +364,8 @@
     return { status: "all", results: run(engine, clauses.slice(0, MAX_CLAUSES)) };
   }
 
-  /* Never throws for what a reader types: returns {status, results}, where status is
-     "empty", "all", "any" (no record has every word), "short" (nothing searchable) or "syntax". */
-  function search(engine, text) {
+  /* The search, run once every shard it needs is loaded: {status, results} or a Missing thrown. */
+  function searchLoaded(engine, text) {
     text = String(text || "");
     if (!text.trim()) {
       return { status: "empty", results: [] };
@@ -181,6 +378,22 @@
       }
       throw error;
     }
+  }
+
+  /* Never rejects for what a reader types: a promise of {status, results}, where status is
+     "empty", "all", "any" (no record has every word), "short" (nothing searchable) or "syntax".
+     Each pass fetches the shards the previous one found missing (a word being typed may need a
+     second shard once its prefix is known), so a query takes a pass or two, rarely more. */
+  function search(engine, text) {
+    function attempt(passes) {
+      try {
+        return Promise.resolve(searchLoaded(engine, text));
+      } catch (error) {
+        if (!(error instanceof Missing) || passes > 50) return Promise.reject(error);
+        return engine.fetchMissing(error).then(function () { return attempt(passes + 1); });
+      }
+    }
+    return attempt(0);
   }
 
   /* The terms a result matched, to mark them in its title and snippet. */
@@ -227,6 +440,7 @@
     register: register,
     load: load,
     search: search,
+    searchLoaded: searchLoaded,
     matchedTerms: matchedTerms,
     highlight: highlight
   };

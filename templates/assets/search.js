@@ -1,14 +1,16 @@
 /*
  * Site search in the page. Loaded on every page, it fetches nothing until needed: the header box
- * prefetches the index when it gets focus; the search page loads lunr.js, the index and the
- * document store, then shows results as you type. Results are built with DOM nodes and
- * textContent only. The search logic itself is in search-core.js, loaded with the index.
+ * prefetches the small manifest of the index when it gets focus; the search page loads the
+ * manifest and the scripts it names, then, as you type, only the index shards the query needs and
+ * the texts of the results shown. Results are built with DOM nodes and textContent only. The
+ * search logic itself is in search-core.js, loaded with the index.
  */
 (function () {
   "use strict";
 
   var engines = {};
   var PAGE_SIZE = 50;
+  var FIRST_RESULTS = 10; // shown before the rest of the first page, whose texts follow
 
   function absolute(url, base) {
     return new URL(url, base || document.baseURI).href;
@@ -44,25 +46,29 @@
     }));
   }
 
-  /* One engine per language: index and store are fetched in parallel with the scripts. */
-  function engineFor(indexUrl, docsUrl) {
-    indexUrl = absolute(indexUrl);
-    docsUrl = absolute(docsUrl);
-    if (!engines[docsUrl]) {
-      var index = fetchJson(indexUrl);
-      var store = fetchJson(docsUrl);
-      var scripts = store.then(function (data) {
-        return loadScripts(data.scripts.map(function (url) { return absolute(url, docsUrl); }));
+  /* One engine per language: the manifest, then the scripts it names. */
+  function engineFor(manifestUrl) {
+    manifestUrl = absolute(manifestUrl);
+    if (!engines[manifestUrl]) {
+      engines[manifestUrl] = fetchJson(manifestUrl).then(function (manifest) {
+        var scripts = manifest.scripts.map(function (url) { return absolute(url, manifestUrl); });
+        return loadScripts(scripts).then(function () {
+          var engine = window.OgpSearch.load(manifest, function (path, asText) {
+            var url = absolute(path, manifestUrl);
+            if (!asText) return fetchJson(url);
+            return fetch(url, { credentials: "same-origin" }).then(function (response) {
+              if (!response.ok) throw new Error(response.status + " " + url);
+              return response.text();
+            });
+          });
+          engine.base = manifestUrl;
+          performance.mark("search:index-ready");
+          return engine;
+        });
       });
-      engines[docsUrl] = Promise.all([index, store, scripts]).then(function (parts) {
-        var engine = window.OgpSearch.load(parts[0], parts[1]);
-        engine.base = docsUrl;
-        performance.mark("search:index-ready");
-        return engine;
-      });
-      engines[docsUrl].catch(function () { delete engines[docsUrl]; }); // let a later try start over
+      engines[manifestUrl].catch(function () { delete engines[manifestUrl]; }); // let a later try start over
     }
-    return engines[docsUrl];
+    return engines[manifestUrl];
   }
 
   function prefetch(url) {
@@ -79,9 +85,8 @@
   if (headerForm && !page) {
     var headerInput = headerForm.querySelector("input[name=q]");
     headerInput.addEventListener("focus", function () {
-      // Warm the cache for the search page this form leads to; nothing is parsed here.
+      // Warm the cache for the search page this form leads to (the manifest only: a few kB).
       prefetch(absolute(headerForm.dataset.searchIndex));
-      prefetch(absolute(headerForm.dataset.searchDocs));
     }, { once: true });
   }
 
@@ -99,6 +104,7 @@
   var labels = page.dataset;
   var engine = null;
   var current = { results: [], shown: 0, query: "" };
+  var asked = 0; // the latest query: an answer to an older one, arriving late, is dropped
 
   function message(name, values) {
     var text = labels["msg" + name.charAt(0).toUpperCase() + name.slice(1)] || "";
@@ -120,8 +126,7 @@
     });
   }
 
-  function resultItem(result) {
-    var doc = engine.docs[Number(result.ref)];
+  function resultItem(result, doc) {
     var terms = window.OgpSearch.matchedTerms(result);
     var item = document.createElement("li");
     item.className = "search-result";
@@ -161,13 +166,28 @@
     return item;
   }
 
+  /* The next `count` results of `shown`, built once their texts are fetched (only theirs: one
+     small file each); null when a newer query replaced it meanwhile. */
+  function nextItems(shown, count, last) {
+    var next = shown.results.slice(shown.shown, shown.shown + count);
+    return engine.texts(next.map(function (result) { return result.ref; })).then(function (docs) {
+      if (shown !== current) return null;
+      var fragment = document.createDocumentFragment();
+      next.forEach(function (result, i) { fragment.appendChild(resultItem(result, docs[i])); });
+      shown.shown += next.length;
+      if (last) more.hidden = shown.shown >= shown.results.length;
+      return fragment;
+    });
+  }
+
+  function failed() {
+    status.textContent = message("failed");
+  }
+
   function showMore() {
-    var next = current.results.slice(current.shown, current.shown + PAGE_SIZE);
-    var fragment = document.createDocumentFragment();
-    next.forEach(function (result) { fragment.appendChild(resultItem(result)); });
-    list.appendChild(fragment);
-    current.shown += next.length;
-    more.hidden = current.shown >= current.results.length;
+    nextItems(current, PAGE_SIZE, true).then(function (fragment) {
+      if (fragment) list.appendChild(fragment);
+    }, failed);
   }
 
   function describe(outcome, query, total) {
@@ -194,14 +214,33 @@
   function render() {
     if (!engine) return;
     var query = input.value;
-    var outcome = window.OgpSearch.search(engine, query);
-    current = { results: outcome.results, shown: 0, query: query };
-    list.replaceChildren();
-    showMore();
-    list.hidden = outcome.results.length === 0;
-    status.textContent = describe(outcome, query.trim(), outcome.results.length);
-    keepInAddress(query.trim());
-    performance.mark(outcome.results.length ? "search:results" : "search:no-results"); // for benchmarks/
+    var ticket = ++asked;
+    window.OgpSearch.search(engine, query).then(function (outcome) {
+      if (ticket !== asked) return null;
+      current = { results: outcome.results, shown: 0, query: query };
+      var shown = current;
+      more.hidden = true;
+      list.removeAttribute("aria-busy");
+      // The first few results as soon as their texts are in, then the rest of the page.
+      return nextItems(shown, FIRST_RESULTS, shown.results.length <= FIRST_RESULTS).then(function (fragment) {
+        if (fragment === null) return null;
+        list.replaceChildren(fragment);
+        list.hidden = outcome.results.length === 0;
+        status.textContent = describe(outcome, query.trim(), outcome.results.length);
+        keepInAddress(query.trim());
+        performance.mark(outcome.results.length ? "search:results" : "search:no-results"); // for benchmarks/
+        if (shown.results.length <= FIRST_RESULTS) return null;
+        list.setAttribute("aria-busy", "true"); // until the rest of the first page is in
+        return nextItems(shown, PAGE_SIZE - FIRST_RESULTS, true).then(function (rest) {
+          if (rest) {
+            list.appendChild(rest);
+            list.removeAttribute("aria-busy");
+          }
+        });
+      });
+    }).catch(function () {
+      if (ticket === asked) status.textContent = message("failed");
+    });
   }
 
   function links() {
@@ -244,7 +283,7 @@
   }
 
   status.textContent = message("loading");
-  engineFor(page.dataset.index, page.dataset.docs).then(function (loaded) {
+  engineFor(page.dataset.index).then(function (loaded) {
     engine = loaded;
     render();
   }, function () {

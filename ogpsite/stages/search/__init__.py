@@ -1,10 +1,11 @@
 """Search stage: a prebuilt lunr 2.x index per language, the store its results show, and the
 browser libraries that query it.
 
-Writes `{lang}/search-index.json` (a lunr.js 2.3.9 index, loaded in the browser with
-`lunr.Index.load`, never rebuilt there), `{lang}/search-docs.json` (type, title, URL and snippet of
-each record, plus the scripts the browser loads) and `assets/vendor/` (copied from ogpsite/vendor/, the
-libraries vendored from the pinned npm and PyPI packages).
+Writes, per language, a lunr.js 2.3.9 index cut into shards by term (shards.py: the manifest
+`{lang}/search-index.json`, the shards, and each record's result text), of which the browser fetches
+only what a query needs and gives `lunr.Index.load` as one small index that scores exactly as the
+whole would; and `assets/vendor/` (copied from ogpsite/vendor/, the libraries vendored from the pinned npm
+and PyPI packages).
 
 Index and query must turn every word into the same term, so both sides run the same steps in the
 same order; the index names them in its "pipeline" and lunr.js runs the functions registered under
@@ -23,7 +24,8 @@ Porter stemmer is not used: Python lunr's port of it differs, `day` becomes `dai
 itself, so the lists cannot drift.
 
 The modules: analysis.py (words into terms), documents.py (what is indexed and shown), index.py (the
-lunr index and store of one language), vendor.py (the browser libraries) and stage.py (SearchStage).
+lunr terms and scores of one language), shards.py (the files they are cut into), vendor.py (the
+browser libraries) and stage.py (SearchStage).
 """
 
 from ogpsite.stages.search.analysis import (
@@ -42,7 +44,29 @@ from ogpsite.stages.search.analysis import (
     tokenize,
 )
 from ogpsite.stages.search.documents import FIELDS, SNIPPET_CHARS, SearchDocument, documents_for, snippet
-from ogpsite.stages.search.index import DOCS_FILE, INDEX_FILE, STORE_VERSION, LanguageIndex, TermCounts, _json, build_index, build_language
+from ogpsite.stages.search.index import (
+    INDEX_FILE,
+    LanguageIndex,
+    ScoredIndex,
+    TermCounts,
+    _json,
+    build_index,
+    build_language,
+    lunr_json,
+    score_index,
+)
+from ogpsite.stages.search.shards import (
+    SHARD_BYTES,
+    SHARD_DIR,
+    TEXT_DIR,
+    TEXT_GROUP,
+    Shard,
+    SplitIndex,
+    cut_shards,
+    site_terms,
+    split_index,
+    term_entries,
+)
 from ogpsite.stages.search.stage import SearchStage
 from ogpsite.stages.search.vendor import (
     CORE_SCRIPT,
@@ -63,23 +87,28 @@ __all__ = [
     "ANALYSIS_VERSION",
     "CORE_SCRIPT",
     "DEFAULT_SCRIPTS",
-    "DOCS_FILE",
     "ENGLISH_STOP_WORDS",
     "FIELDS",
     "INDEX_FILE",
     "NODE_MODULES_ENV",
     "SCRIPTS",
     "SEPARATOR",
+    "SHARD_BYTES",
+    "SHARD_DIR",
     "SNIPPET_CHARS",
-    "STORE_VERSION",
+    "TEXT_DIR",
+    "TEXT_GROUP",
     "VENDORED",
     "VENDOR_DIR",
     "VENDOR_FILES",
     "Analyzer",
     "LanguageIndex",
     "LunrSpanish",
+    "ScoredIndex",
     "SearchDocument",
     "SearchStage",
+    "Shard",
+    "SplitIndex",
     "Step",
     "TermCounts",
     "VendorFile",
@@ -87,16 +116,22 @@ __all__ = [
     "analyzer_for",
     "build_index",
     "build_language",
+    "cut_shards",
     "documents_for",
     "english_steps",
     "fold",
+    "lunr_json",
     "node_modules_dirs",
     "npm_file",
     "plain_steps",
     "read_lunr_spanish",
+    "score_index",
     "script_urls",
+    "site_terms",
     "snippet",
     "spanish_steps",
+    "split_index",
+    "term_entries",
     "tokenize",
     "vendor_files",
 ]

@@ -14,9 +14,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import snowballstemmer
 from lunr.stop_word_filter import WORDS as ENGLISH_STOP_WORDS
 from lunr.token import Token
+from snowballstemmer import EnglishStemmer, SpanishStemmer
 
 ANALYSIS_VERSION = "1"  # bump when the Python side of the pipeline changes: cached terms are dropped
 
@@ -73,17 +73,23 @@ def _english_trim(word: str) -> str:
     return _EN_TRIM_END.sub("", _EN_TRIM_START.sub("", word))
 
 
+# The pure-Python Snowball classes themselves, never `snowballstemmer.stemmer(name)`: that returns
+# PyStemmer's C stemmer whenever `import Stemmer` succeeds, a different Snowball release than the one
+# whose JavaScript the browser runs, and index terms would drift from query terms without an error.
+STEMMERS: dict[str, Callable[[], Any]] = {"en": EnglishStemmer, "es": SpanishStemmer}
+
+
 def english_steps() -> list[Step]:
     return [
         ("ogpsite-fold", fold),
         ("trimmer", _english_trim),
         ("stopWordFilter", lambda word: None if word in ENGLISH_STOP_WORDS else word),
-        ("ogpsite-stemmer-en", snowballstemmer.stemmer("english").stemWord),
+        ("ogpsite-stemmer-en", STEMMERS["en"]().stemWord),
     ]
 
 
 def spanish_steps(lunr_es: LunrSpanish) -> list[Step]:
-    snowball = snowballstemmer.stemmer("spanish")
+    snowball = STEMMERS["es"]()
     return [
         ("trimmer-es", _trimmer(lunr_es.word_characters)),
         ("stopWordFilter-es", lambda word: None if word in lunr_es.stop_words else word),

@@ -1,92 +1,148 @@
-"""The lunr.js index of one language, written in lunr's own JSON format, and its result store."""
+"""The lunr.js index of one language: lunr's terms and scores, written whole (lunr's JSON) or cut into shards."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from lunr import __TARGET_JS_VERSION__ as LUNR_JS_VERSION
-from lunr.idf import idf as lunr_idf
 
 from ogpsite.incremental.stage_cache import StageCache
 from ogpsite.model.site import SiteModel
 from ogpsite.stages.search.analysis import Analyzer, LunrSpanish, analyzer_for
 from ogpsite.stages.search.documents import FIELDS, SearchDocument, documents_for
+from ogpsite.stages.search.shards import SHARD_BYTES, SplitIndex, split_index
 
-INDEX_FILE = "search-index.json"
-DOCS_FILE = "search-docs.json"
-STORE_VERSION = 1
+INDEX_FILE = "search-index.json"  # the manifest: what a query fetches first (shards.py)
 
 TermCounts = dict[str, dict[str, int]]  # field -> term -> occurrences
 
 
-def build_index(
-    documents: Iterable[SearchDocument], analyzer: Analyzer, analyse: Callable[[SearchDocument], TermCounts] | None = None
-) -> dict[str, Any]:
-    """A serialised lunr.js 2.3.9 index of the documents (lunr-schema), as lunr's `Builder` makes it.
+@dataclass
+class ScoredIndex:
+    """A lunr.js 2.3.9 index before it is written: terms with lunr's numbering and each field of each
+    document's scored terms, from which both the whole lunr JSON and its shards are written."""
 
-    Written directly because `Builder` is slow at this size: it re-tokenises character by character,
+    fields: list[str]
+    pipeline: list[str]
+    refs: list[str]  # document refs, in document order
+    terms: dict[str, int]  # term -> lunr's `_index` (first-seen order, as Builder numbers them)
+    # (field number, document number, [term index, score, term index, score, ...]) in Builder's
+    # order: documents, then fields; term indexes ascending, scores rounded to 3 places as lunr does.
+    vectors: list[tuple[int, int, list[float]]]
+
+
+def score_index(
+    documents: Iterable[SearchDocument], analyzer: Analyzer, analyse: Callable[[SearchDocument], TermCounts] | None = None
+) -> ScoredIndex:
+    """The terms and BM25 scores lunr's `Builder` gives the documents.
+
+    Computed directly because `Builder` is slow at this size: it re-tokenises character by character,
     runs the pipeline on every occurrence and inserts vector entries one by one (≈ 20 s for 5,000
     commitments). Same numbering, BM25 scores (lunr's idf, b and k1, field boosts) and rounding;
     tests/test_search.py checks the output equals `Builder`'s."""
     fields = [name for name, _ in FIELDS]
-    boosts = dict(FIELDS)
-    inverted: dict[str, dict[str, Any]] = {}
-    frequencies: list[tuple[str, str, dict[str, int], int]] = []  # (field, ref, term -> count, length)
-    lengths = dict.fromkeys(fields, 0)
-    count = 0
+    boosts = [boost for _, boost in FIELDS]
+    terms: dict[str, int] = {}
+    frequencies: list[tuple[int, int, dict[str, int], int]] = []  # (field, document, term -> count, length)
+    lengths = [0] * len(fields)
+    postings: list[int] = []  # per term index: the (field, document) pairs that hold it
+    refs: list[str] = []
     analyse = analyse or (lambda doc: {name: analyzer.term_counts(doc.fields.get(name, "")) for name in fields})
-    for doc in documents:
-        count += 1
+    for number, doc in enumerate(documents):
+        refs.append(doc.ref)
         analysed = analyse(doc)
-        for name in fields:
+        for f, name in enumerate(fields):
             counts = analysed[name]
             length = sum(counts.values())
-            frequencies.append((name, doc.ref, counts, length))
-            lengths[name] += length
+            frequencies.append((f, number, counts, length))
+            lengths[f] += length
             for term in counts:  # first-seen order, as Builder numbers new terms
-                posting = inverted.get(term)
-                if posting is None:
-                    posting = {field_name: {} for field_name in fields}
-                    posting["_index"] = len(inverted)
-                    inverted[term] = posting
-                posting[name][doc.ref] = {}
-    average = {name: (lengths[name] / count if count else 0.0) for name in fields}
-    idfs = {term: lunr_idf(posting, count) for term, posting in inverted.items()}
+                index = terms.get(term)
+                if index is None:
+                    index = terms[term] = len(terms)
+                    postings.append(0)
+                postings[index] += 1
+    count = len(refs)
+    average = [(length / count if count else 0.0) for length in lengths]
+    # lunr's idf (lunr.idf.idf), which counts a term's (field, document) pairs as its documents.
+    idfs = [math.log(1 + abs((count - df + 0.5) / (df + 0.5))) for df in postings]
     k1, b = 1.2, 0.75  # lunr's defaults
     vectors = []
-    for name, ref, counts, length in frequencies:
-        norm = k1 * (1 - b + b * (length / average[name])) if average[name] else k1 * (1 - b)
+    for f, number, counts, length in frequencies:
+        norm = k1 * (1 - b + b * (length / average[f])) if average[f] else k1 * (1 - b)
         elements: list[float] = []
-        for index, term, tf in sorted((inverted[term]["_index"], term, tf) for term, tf in counts.items()):
-            score = idfs[term] * ((k1 + 1) * tf) / (norm + tf) * boosts[name]
+        for index, tf in sorted((terms[term], tf) for term, tf in counts.items()):
+            score = idfs[index] * ((k1 + 1) * tf) / (norm + tf) * boosts[f]
             elements += (index, round(score, 3))
+        vectors.append((f, number, elements))
+    return ScoredIndex(fields, [label for label, _ in analyzer.steps], refs, terms, vectors)
+
+
+def lunr_json(scored: ScoredIndex) -> dict[str, Any]:
+    """The whole index in lunr's serialised form (lunr-schema), as `lunr.Index.load` reads it."""
+    fields, refs = scored.fields, scored.refs
+    inverted: dict[int, dict[str, Any]] = {}
+    by_index = {index: term for term, index in scored.terms.items()}
+    vectors = []
+    for f, number, elements in scored.vectors:
+        name, ref = fields[f], refs[number]
+        for index in elements[::2]:
+            posting = inverted.get(index)  # type: ignore[call-overload]
+            if posting is None:
+                posting = inverted[index] = {field_name: {} for field_name in fields}  # type: ignore[index]
+                posting["_index"] = index
+            posting[name][ref] = {}
         vectors.append([f"{name}/{ref}", elements])
     return {
         "version": LUNR_JS_VERSION,
         "fields": fields,
         "fieldVectors": vectors,
-        "invertedIndex": [[term, inverted[term]] for term in sorted(inverted)],
-        "pipeline": [label for label, _ in analyzer.steps],
+        "invertedIndex": [[by_index[index], inverted[index]] for index in sorted(inverted, key=by_index.__getitem__)],
+        "pipeline": scored.pipeline,
     }
+
+
+def build_index(
+    documents: Iterable[SearchDocument], analyzer: Analyzer, analyse: Callable[[SearchDocument], TermCounts] | None = None
+) -> dict[str, Any]:
+    """A serialised lunr.js 2.3.9 index of the documents, whole: the reference the shards match."""
+    return lunr_json(score_index(documents, analyzer, analyse))
 
 
 @dataclass
 class LanguageIndex:
     lang: str
     documents: list[SearchDocument]
-    index: dict[str, Any]
+    scored: ScoredIndex
     scripts: list[str] = field(default_factory=list)
+
+    @property
+    def index(self) -> dict[str, Any]:
+        """The whole lunr index (the reference the shards are checked against; not written)."""
+        return lunr_json(self.scored)
 
     def index_bytes(self) -> bytes:
         return _json(self.index)
 
-    def docs_bytes(self) -> bytes:
-        store = {"version": STORE_VERSION, "lang": self.lang, "scripts": self.scripts, "docs": [d.store_entry() for d in self.documents]}
-        return _json(store)
+    def split(self, target: int = SHARD_BYTES) -> SplitIndex:
+        """The manifest, shards and result texts the site gets (see shards.py)."""
+        s = self.scored
+        if s.refs != [str(n) for n in range(len(s.refs))]:
+            raise ValueError("search documents must be numbered 0, 1, 2, … in order (the shards give numbers, not refs)")
+        texts = [doc.store_entry() for doc in self.documents]
+        return split_index(self.lang, s.fields, s.pipeline, s.terms, s.vectors, texts, self.scripts, target)
+
+    def site_files(self) -> dict[str, bytes]:
+        """What the site gets for this language, keyed by path under the site's root."""
+        split = self.split()
+        files = {f"{self.lang}/{path}": data for path, data in split.files.items()}
+        files[f"{self.lang}/{INDEX_FILE}"] = _json(split.manifest)
+        return files
 
 
 def _json(data: Any) -> bytes:
@@ -107,4 +163,4 @@ def build_language(model: SiteModel, lang: str, lunr_es: LunrSpanish, cache: Sta
             key = (lang, analyzer.signature, hashlib.sha256(text.encode("utf-8")).hexdigest())
             return cache.memo("search-terms", key, lambda: {name: analyzer.term_counts(doc.fields.get(name, "")) for name in names})
 
-    return LanguageIndex(lang, documents, build_index(documents, analyzer, analyse))
+    return LanguageIndex(lang, documents, score_index(documents, analyzer, analyse))

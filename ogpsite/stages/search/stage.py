@@ -7,7 +7,7 @@ from ogpsite.model.site import SiteModel
 from ogpsite.settings import overlay_files
 from ogpsite.stages.base import StageContext, StageResult
 from ogpsite.stages.search.analysis import read_lunr_spanish
-from ogpsite.stages.search.index import DOCS_FILE, INDEX_FILE, build_language
+from ogpsite.stages.search.index import build_language
 from ogpsite.stages.search.vendor import CORE_SCRIPT, node_modules_dirs, npm_file, script_urls, vendor_files
 
 
@@ -26,17 +26,19 @@ class SearchStage:
             )
         if problems:
             return StageResult({}, problems)
-        lunr_es_js = npm_file(node_modules_dirs(settings.project_root), "lunr-languages/lunr.es.js")
+        dirs = node_modules_dirs(settings.project_root)
+        lunr_es_js = npm_file(dirs, "lunr-languages/lunr.es.js")
         lunr_es = read_lunr_spanish(lunr_es_js) if lunr_es_js else None
         if lunr_es is None:
             return StageResult(
                 {},
                 [
                     Problem(
-                        "node_modules/lunr-languages/lunr.es.js",
+                        str(lunr_es_js or dirs[0] / "lunr-languages/lunr.es.js"),
                         0,
                         "could not read the Spanish word characters and stop words from lunr.es.js",
-                        "reinstall the version pinned in package.json with `npm ci`",
+                        "reinstall ogpsite (`pip install --force-reinstall ogpsite`), or in its source folder restore"
+                        " ogpsite/vendor/ with `git checkout ogpsite/vendor` or `make vendor`",
                     )
                 ],
             )
@@ -45,6 +47,5 @@ class SearchStage:
         for lang in model.languages:
             built = build_language(model, lang, lunr_es, context.cache)
             built.scripts = script_urls(lang, vendor, core)
-            files[f"{lang}/{INDEX_FILE}"] = built.index_bytes()
-            files[f"{lang}/{DOCS_FILE}"] = built.docs_bytes()
+            files.update(built.site_files())
         return StageResult(files)

@@ -1,0 +1,39 @@
+// node parity.js SITE_DIR LANG WHOLE_INDEX_JSON < ["query", ...]
+// Runs each query twice through search-core.js's search: on the sharded index of the built site (the
+// shards each query needs, fetched from files) and on one lunr index loaded whole; reports every
+// query whose status, refs, order or scores (beyond 1e-9) differ, and what the sharded side fetched.
+"use strict";
+const { loadEngine, wholeEngine, readStdin } = require("./harness");
+
+async function main() {
+  const [siteDir, lang, wholePath] = process.argv.slice(2);
+  const loaded = loadEngine(siteDir, lang);
+  const { engine, OgpSearch, fetched, manifest } = loaded;
+  const whole = wholeEngine(loaded, wholePath);
+  const differences = [];
+  const rows = [];
+  let maxScoreDifference = 0;
+  for (const query of readStdin()) {
+    const before = fetched.length;
+    const split = await OgpSearch.search(engine, query);
+    const shards = fetched.slice(before).filter((file) => file.endsWith(".json")).length;
+    const vocabulary = fetched.slice(before).some((file) => file.endsWith(".txt"));
+    const reference = await OgpSearch.search(whole, query);
+    const a = split.results.map((r) => [r.ref, r.score]);
+    const b = reference.results.map((r) => [r.ref, r.score]);
+    let same = split.status === reference.status && a.length === b.length;
+    for (let i = 0; same && i < a.length; i++) {
+      const difference = Math.abs(a[i][1] - b[i][1]);
+      maxScoreDifference = Math.max(maxScoreDifference, difference);
+      same = a[i][0] === b[i][0] && difference <= 1e-9;
+    }
+    if (!same) differences.push({ query, split: [split.status, a.slice(0, 10)], whole: [reference.status, b.slice(0, 10)] });
+    rows.push({ query, status: reference.status, results: b.length, shards, vocabulary });
+  }
+  process.stdout.write(JSON.stringify({ shards: manifest.shards.names.length, maxScoreDifference, differences, rows }));
+}
+
+main().catch((error) => {
+  process.stderr.write(String(error && error.stack ? error.stack : error));
+  process.exit(1);
+});
