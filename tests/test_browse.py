@@ -17,7 +17,7 @@ def _facts(soup: object) -> dict[str, str]:
 
 def test_2017_regional_meeting_ran_two_days_at_the_centro_cultural_kirchner(sample_site: Path) -> None:
     expected = {
-        "en": ("Date", "Nov 21 – 22, 2017", "Venue", "Two days"),
+        "en": ("Date", "Nov 21\u2009–\u200922, 2017", "Venue", "Two days"),
         "es": ("Fecha", "21–22 de noviembre de 2017", "Sede", "Dos días"),
     }
     for lang, (date_label, dates, venue_label, length) in expected.items():
