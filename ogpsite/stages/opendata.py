@@ -120,6 +120,7 @@ RECORD_TABLES: dict[str, tuple[list[Column], list[TextColumn]]] = {
             _fact("city"),
             _fact("country", description="a slug of members"),
             _fact("kind", **_enum(schema.EventKind)),
+            _fact("members", "list", "slugs of members the event is also about"),
             _fact("themes", "list", "slugs of themes"),
             _fact("organisers", "list", "slugs of institutions"),
         ],
@@ -138,8 +139,18 @@ RECORD_TABLES: dict[str, tuple[list[Column], list[TextColumn]]] = {
             _fact("source", enum=["individual", "organisation", "ogp"]),
             _fact("stage", **_enum(schema.Stage)),
             _fact("government_levels", "list", "levels of government"),
+            _fact("members", "list", "slugs of members the story is also about"),
+            _fact("region", description="the OGP region the story is from", **_enum(schema.Region)),
+            _fact("commitments", "list", "IDs of the commitments the story is about (the id column of commitments)"),
         ],
-        [_TITLE, _SUMMARY, _extra("author_role", "the author's role"), _BODY],
+        [
+            _TITLE,
+            _SUMMARY,
+            _extra("author_role", "the author's role"),
+            _extra("credit", "photo or source credit"),
+            TextColumn("tags", lambda text: LIST_DELIMITER.join(text.tags), f"free-text tags, separated by '{LIST_DELIMITER}'"),
+            _BODY,
+        ],
     ),
 }
 FOREIGN_KEYS: dict[str, list[tuple[str, str]]] = {
@@ -161,12 +172,23 @@ def _data(name: str) -> Callable[[Named], Any]:
 
 # Supporting lists: slug, facts, and the name (or title) per language.
 SUPPORTING_TABLES: dict[str, tuple[list[Column], str]] = {
-    "members": ([_slug_column(), Column("code", "string", _data("code"), "ISO 3166-1 alpha-2 country code")], "name"),
+    "members": (
+        [
+            _slug_column(),
+            Column("code", "string", _data("code"), "ISO 3166-1 alpha-2 country code (national members)"),
+            Column("kind", "string", _data("kind"), "national or local", _enum(schema.MemberKind)),
+            Column("country", "string", _data("country"), "for a local member: the slug of its national member"),
+            Column("programme", "string", _data("programme"), "how a local member joined OGP", _enum(schema.Programme)),
+            Column("joined", "integer", _data("joined"), "year the member joined OGP"),
+        ],
+        "name",
+    ),
     "action_plans": (
         [
             _slug_column(),
             Column("member", "string", _data("member"), "a slug of members"),
             Column("cycle", "integer", _data("cycle"), "first year of the cycle"),
+            Column("end", "integer", _data("end"), "last year of the plan's period"),
         ],
         "title",
     ),
