@@ -22,6 +22,7 @@ PAGE_TYPES: dict[str, str] = {
     "action plan": "{lang}/action-plans/ar-2019/",
     "policy areas index": "{lang}/policy-areas/",
     "policy area": "{lang}/policy-areas/capacity-building/",
+    "glossary": "{lang}/glossary/",
 }
 # A word with results in each language, for the search page "with results".
 SEARCH_WORD = {"en": "government", "es": "gobierno"}

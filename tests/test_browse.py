@@ -7,10 +7,13 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
 
+from ogpsite.build import build
 from ogpsite.content.load import load_content
-from ogpsite.model.resolve import build_model
+from ogpsite.model.glossary import link_terms
+from ogpsite.model.resolve import build_model, sort_key
+from ogpsite.model.site import GlossaryTerm
 
-from .conftest import parse_html
+from .conftest import parse_html, settings_for
 
 LANGS = ("en", "es")
 
@@ -45,8 +48,9 @@ def _page(site: Path, url: str) -> BeautifulSoup:
 
 def _follow(site: Path, url: str, anchor: Tag) -> str:
     """The site URL (without index.html) an <a> on the page at `url` leads to."""
-    target = (site / url / anchor["href"]).resolve()
-    return target.relative_to(site.resolve()).as_posix() + "/"
+    path, _, fragment = anchor["href"].partition("#")
+    target = (site / url / path).resolve()
+    return target.relative_to(site.resolve()).as_posix() + "/" + (f"#{fragment}" if fragment else "")
 
 
 def _link_named(soup: BeautifulSoup, text: str, scope: str = "main") -> Tag:
@@ -286,4 +290,104 @@ def test_story_about_a_member_that_does_not_exist(project: Path) -> None:
     line = _line(story, "members:")
     assert _problems(project) == [
         f"content/stories/from-regional-to-local-2022/facts.yaml:{line}: member 'rosaria' does not exist — did you mean 'rosario'?"
+    ]
+
+
+# --- the glossary -------------------------------------------------------------------------------
+
+
+def _terms(*pairs: tuple[str, tuple[str, ...]]) -> list[GlossaryTerm]:
+    return [GlossaryTerm(slug, words) for slug, words in pairs]
+
+
+SDG = ("sustainable-development-goals", ("Sustainable Development Goals", "SDGs"))
+OPEN_DATA = ("open-data", ("open data",))
+
+
+def test_link_terms_links_the_first_use_of_each_term_once_per_page() -> None:
+    seen: list[str] = []
+    html = link_terms("<p>Open data and the SDGs. More open data, and SDGs again.</p>", _terms(SDG, OPEN_DATA), seen)
+    assert html == (
+        '<p><a class="glossary-term" href="#term-open-data">Open data</a> and the '
+        '<a class="glossary-term" href="#term-sustainable-development-goals">SDGs</a>. More open data, and SDGs again.</p>'
+    )
+    assert seen == ["open-data", "sustainable-development-goals"]
+    # the next text of the same page does not link them again
+    assert link_terms("<p>open data</p>", _terms(SDG, OPEN_DATA), seen) == "<p>open data</p>"
+
+
+def test_link_terms_leaves_links_headings_code_and_parts_of_words_alone() -> None:
+    seen: list[str] = []
+    html = '<h2>Open data</h2><p><a href="x" title="a > b">open data</a> <code>open data</code> reopen datasets, open-data, open\ndata</p>'
+    out = link_terms(html, _terms(OPEN_DATA), seen)
+    assert out == (
+        '<h2>Open data</h2><p><a href="x" title="a > b">open data</a> <code>open data</code> '
+        'reopen datasets, open-data, <a class="glossary-term" href="#term-open-data">open\ndata</a></p>'
+    )
+
+
+def test_link_terms_prefers_the_longest_word_and_keeps_symbols() -> None:
+    terms = _terms(("justice", ("justice", "everyday justice")), ("lgbtqia", ("LGBTQIA+",)))
+    seen: list[str] = []
+    out = link_terms("<p>Everyday justice for the LGBTQIA+ community.</p>", terms, seen)
+    assert '<a class="glossary-term" href="#term-justice">Everyday justice</a>' in out
+    assert '<a class="glossary-term" href="#term-lgbtqia">LGBTQIA+</a>' in out
+
+
+def test_glossary_page_lists_terms_alphabetically_with_anchors(sample_site: Path) -> None:
+    for lang, first, sdg in (
+        ("en", "action plan", "Sustainable Development Goals"),
+        ("es", "co-creación", "Objetivos de Desarrollo Sostenible"),
+    ):
+        soup = _page(sample_site, f"{lang}/glossary/")
+        terms = [dt.get_text(strip=True) for dt in soup.select("dl.glossary > dt")]
+        assert len(terms) == 9 and terms[0] == first
+        assert terms == sorted(terms, key=sort_key)
+        assert soup.select_one("dt#sustainable-development-goals").get_text(strip=True) == sdg
+        aliases = soup.select_one("dt#sustainable-development-goals").find_next_sibling("dd").get_text(" ", strip=True)
+        assert ("SDGs" if lang == "en" else "ODS") in aliases
+        for anchor in soup.select("nav.toc a"):
+            assert soup.select_one(anchor["href"]) is not None
+
+
+def test_commitment_text_links_its_terms_to_a_note_readable_without_javascript(sample_site: Path) -> None:
+    for lang, word in (("en", "Sustainable Development Goals"), ("es", "Objetivos de Desarrollo Sostenible")):
+        url = f"{lang}/commitments/ar0090/"
+        soup = _page(sample_site, url)
+        links = {" ".join(a.get_text().split()): a["href"] for a in soup.select(".description a.glossary-term, .body a.glossary-term")}
+        assert links[word] == "#term-sustainable-development-goals"
+        hrefs = list(links.values())
+        assert len(hrefs) == len(set(hrefs)), "each term is linked once per page"
+        for href in hrefs:  # every link lands on a note on the same page, holding the definition
+            note = soup.select_one(href)
+            assert note is not None and note.name == "dt"
+            assert note.find_next_sibling("dd").get_text(strip=True)
+            glossary = note.select_one("a")
+            assert _follow(sample_site, url, glossary) == f"{lang}/glossary/#{href.removeprefix('#term-')}"
+        assert not soup.select("h1 a.glossary-term, h2 a.glossary-term, h3 a.glossary-term, a a.glossary-term")
+
+
+def test_editor_turns_glossary_links_off_for_one_text(project: Path, tmp_path: Path) -> None:
+    text = project / "content" / "commitments" / "ar0090" / "en.md"
+    _edit(text, "title: Federal Program on Open Government\n", "title: Federal Program on Open Government\nglossary_links: false\n")
+    out = tmp_path / "site"
+    build(settings_for(project, out))
+    assert not _page(out, "en/commitments/ar0090/").select("a.glossary-term, .glossary-notes")
+    assert _page(out, "es/commitments/ar0090/").select("a.glossary-term")  # the Spanish text keeps its links
+
+
+def test_glossary_see_also_that_does_not_exist(project: Path) -> None:
+    facts = project / "content" / "glossary" / "inclusion" / "facts.yaml"
+    facts.write_text("see_also: [lgbtqi]\n", encoding="utf-8")
+    assert _problems(project) == [
+        "content/glossary/inclusion/facts.yaml:1: glossary term 'lgbtqi' does not exist — did you mean 'lgbtqia'?"
+    ]
+
+
+def test_glossary_alias_that_is_not_text(project: Path) -> None:
+    text = project / "content" / "glossary" / "open-data" / "en.md"
+    _edit(text, "title: open data\n", "title: open data\naliases: [[open datasets]]\n")
+    assert _problems(project) == [
+        "content/glossary/open-data/en.md:3: 'aliases.0' must be text, not list"
+        " — write a single line of text (quote it if it looks like a number or date)"
     ]

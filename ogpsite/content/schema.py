@@ -193,6 +193,7 @@ class TextBase(Strict):
     title: Text
     summary: str = ""
     translates: str | None = Field(None, description="for a translation: the fingerprint of the source-language text it was made from")
+    glossary_links: bool = Field(True, description="false: do not link the glossary terms this text uses to their definitions")
 
 
 class CommitmentText(TextBase):
@@ -217,11 +218,22 @@ class StoryText(TextBase):
     tags: list[Text] = Field([], description="free-text tags in this language, e.g. [Anti-Corruption, Open Parliaments]")
 
 
+class GlossaryFacts(Strict):
+    see_also: list[Slug] = Field([], description="folder names of related glossary terms")
+
+
+class GlossaryText(TextBase):
+    """The term is the title; the definition is the Markdown body."""
+
+    aliases: list[Text] = Field([], description="other words for the term in this language, e.g. [SDGs, SDG]")
+
+
 RECORD_TYPES: dict[str, tuple[type[Strict], type[TextBase]]] = {
     "commitments": (CommitmentFacts, CommitmentText),
     "themes": (ThemeFacts, ThemeText),
     "events": (EventFacts, EventText),
     "stories": (StoryFacts, StoryText),
+    "glossary": (GlossaryFacts, GlossaryText),
 }
 
 COMMITMENT_SECTIONS = ("problem", "commitment", "contribution", "relevance", "additional")

@@ -54,8 +54,8 @@ def site_pages(model: SiteModel, today: dt.date | None = None, listings: Listing
 
 
 def browse_pages(model: SiteModel, lang: str, listings: Listings) -> list[Page]:
-    """The member, action plan and policy area pages of one language, with their numbered pages."""
-    pages = []
+    """The member, action plan and policy area pages of one language, with their numbered pages, and the glossary."""
+    pages = [Page(section_url("glossary", lang), "glossary.html", lang, "glossary")]
     for section, (index_template, table, template) in BROWSE.items():
         if index_template is not None:
             pages.append(Page(section_url(section, lang), index_template, lang, section))

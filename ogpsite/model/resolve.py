@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import difflib
 import typing
+import unicodedata
 from typing import Any
 
 from ogpsite.content import schema
 from ogpsite.content.load import Content, RecordSource
 from ogpsite.errors import Problem
-from ogpsite.model.site import Named, Record, SiteModel, Text
+from ogpsite.model.site import GlossaryTerm, Named, Record, SiteModel, Text
 from ogpsite.model.texts import record_texts
 
 Sources = dict[tuple[str, str], RecordSource]
@@ -235,6 +236,31 @@ def _link_themes(model: SiteModel, sources: Sources, resolve: _Resolver, themes:
                     stories.append(story)
 
 
+def sort_key(text: str) -> str:
+    """Alphabetical order for readers: accents and case do not count (Índice files under I)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def glossary_terms(terms: list[Record], lang: str) -> list[GlossaryTerm]:
+    """Each term's words in one language (its own text's, or the stand-in's), for linking texts to it."""
+    out = []
+    for record in terms:
+        text = record.text(lang)
+        words = tuple(dict.fromkeys(word for word in (text.title, *text.aliases) if word.strip()))
+        out.append(GlossaryTerm(record.slug, words))
+    return out
+
+
+def _link_glossary(model: SiteModel, sources: Sources, resolve: _Resolver) -> None:
+    terms = {record.slug: record for record in model.records["glossary"]}
+    for record in model.records["glossary"]:
+        src = sources[record.key]
+        record.refs["see_also"] = resolve.many(record.facts.see_also, terms, "glossary term", src, "see_also")
+    for lang in model.languages:
+        model.glossary_order[lang] = sorted(model.records["glossary"], key=lambda r: (sort_key(r.text(lang).title), r.slug))
+        model.glossary_terms[lang] = glossary_terms(model.glossary_order[lang], lang)
+
+
 def _sort(model: SiteModel) -> None:
     records = model.records
     records["commitments"].sort(key=lambda r: r.facts.id)
@@ -320,5 +346,6 @@ def build_model(content: Content, texts: dict[tuple[str, str], dict[str, Text]] 
     _link_events_and_stories(model, sources, resolve, events)
     _link_themes(model, sources, resolve, themes)
     _sort(model)
+    _link_glossary(model, sources, resolve)
     _count(model)
     return model, problems

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from ogpsite.content import schema
 
-SINGULAR = {"commitments": "commitment", "themes": "theme", "events": "event", "stories": "story"}
+SINGULAR = {"commitments": "commitment", "themes": "theme", "events": "event", "stories": "story", "glossary": "term"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,16 @@ class Text:
     status: str  # complete, missing, outdated
     source: str  # file it came from
     tags: tuple[str, ...] = ()  # a story's free-text tags in this language
+    aliases: tuple[str, ...] = ()  # a glossary term's other words in this language
+    glossary_links: bool = True  # False: the editor turned glossary links off for this text
+
+
+@dataclass(frozen=True)
+class GlossaryTerm:
+    """What a text is searched for: a term's words in one language, and where its definition is."""
+
+    slug: str
+    words: tuple[str, ...]  # the term, then its aliases
 
 
 @dataclass
@@ -88,6 +98,8 @@ class SiteModel:
     plan_status_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # plan -> status -> commitments
     plan_area_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # plan -> policy area -> commitments
     member_status_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # member -> status -> commitments
+    glossary_order: dict[str, list[Record]] = field(default_factory=dict)  # language -> terms alphabetically
+    glossary_terms: dict[str, list[GlossaryTerm]] = field(default_factory=dict)  # language -> what texts are searched for
 
     # The indexes over all records: every page reading one depends on the whole structure
     # (incremental/index.py names each of them, so the read tracking sees them).
@@ -106,6 +118,8 @@ class SiteModel:
         "plan_status_counts",
         "plan_area_counts",
         "member_status_counts",
+        "glossary_order",
+        "glossary_terms",
     )
 
     @property

@@ -58,9 +58,24 @@ def _make_text(source: TextSource, lang: str, fallback: bool, status: str, secti
         if getattr(fields, name, ""):
             extra[name] = getattr(fields, name)
     tags = tuple(getattr(fields, "tags", ()))
-    words += tags
+    aliases = tuple(getattr(fields, "aliases", ()))
+    words += tags + aliases
     plain = " ".join(w for w in words if w)
-    return Text(lang, fields.title, fields.summary, body, sections, extra, plain, fallback, status, source.path, tags)
+    return Text(
+        lang,
+        fields.title,
+        fields.summary,
+        body,
+        sections,
+        extra,
+        plain,
+        fallback,
+        status,
+        source.path,
+        tags,
+        aliases,
+        fields.glossary_links,
+    )
 
 
 def record_texts(source: RecordSource, languages: list[str], default: str) -> dict[str, Text]:
