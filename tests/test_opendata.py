@@ -101,6 +101,18 @@ def test_story_metadata_is_in_the_open_data(sample_site: Path) -> None:
     assert kind["constraints"] == {"enum": ["national", "local"]}
 
 
+def test_glossary_is_in_the_open_data(sample_site: Path) -> None:
+    rows = {r["slug"]: r for r in read_csv(sample_site / "data" / "glossary.csv")}
+    assert len(rows) == len(list((ROOT / "content" / "glossary").iterdir()))
+    sdg = rows["sustainable-development-goals"]
+    assert (sdg["title_en"], sdg["title_es"]) == ("Sustainable Development Goals", "Objetivos de Desarrollo Sostenible")
+    assert sdg["aliases_en"] == "SDGs;SDG" and sdg["aliases_es"] == "ODS"
+    assert sdg["see_also"] == "open-data;inclusion"
+    assert sdg["body_en"].startswith("<p>") and sdg["url_es"] == f"{BASE}es/glossary/#sustainable-development-goals"
+    package = json.loads((sample_site / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    assert {"glossary", "glossary-json"} <= {r["name"] for r in package["resources"]}
+
+
 def test_supporting_tables_give_the_names_per_language(sample_site: Path) -> None:
     members = yaml.safe_load((ROOT / "content" / "members.yaml").read_text(encoding="utf-8"))
     rows = {row["slug"]: row for row in read_csv(sample_site / "data" / "members.csv")}

@@ -152,6 +152,25 @@ RECORD_TABLES: dict[str, tuple[list[Column], list[TextColumn]]] = {
             _BODY,
         ],
     ),
+    "glossary": (
+        [
+            Column(
+                "slug",
+                "string",
+                lambda r: r.slug,
+                "folder name of the term, and its anchor on the glossary page",
+                {"required": True, "unique": True},
+            ),
+            _fact("see_also", "list", "slugs of related glossary terms"),
+        ],
+        [
+            _text("title", "the term"),
+            TextColumn(
+                "aliases", lambda text: LIST_DELIMITER.join(text.aliases), f"other words for the term, separated by '{LIST_DELIMITER}'"
+            ),
+            TextColumn("body", lambda text: text.body, "the definition", html=True),
+        ],
+    ),
 }
 FOREIGN_KEYS: dict[str, list[tuple[str, str]]] = {
     "commitments": [("member", "members"), ("action_plan", "action_plans")],
@@ -226,6 +245,13 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def page_url(record: Record, lang: str) -> str:
+    """Where a record is shown: its own page, or for a glossary term its anchor on the glossary page."""
+    if record.section == "glossary":
+        return f"{lang}/glossary/#{record.slug}"
+    return record_url(record.section, record.slug, lang)
+
+
 def _own_text(record: Record, lang: str) -> Text | None:
     text = record.text(lang)
     return None if text.fallback else text
@@ -237,7 +263,7 @@ def _text_value(record: Record, column: TextColumn, lang: str, base_url: str) ->
     if text is None:
         return ""
     value = str(column.get(text))
-    return absolute_links(value, absolute(base_url, record_url(record.section, record.slug, lang))) if column.html and value else value
+    return absolute_links(value, absolute(base_url, page_url(record, lang))) if column.html and value else value
 
 
 def _record_json(model: SiteModel, record: Record, base_url: str) -> dict[str, Any]:
@@ -245,7 +271,7 @@ def _record_json(model: SiteModel, record: Record, base_url: str) -> dict[str, A
     out: dict[str, Any] = {column.name: _json_value(column.get(record)) for column in facts}
     for column in texts:
         out[column.name] = {lang: _text_value(record, column, lang, base_url) for lang in model.languages}
-    out["url"] = {lang: absolute(base_url, record_url(record.section, record.slug, lang)) for lang in model.languages}
+    out["url"] = {lang: absolute(base_url, page_url(record, lang)) for lang in model.languages}
     out["translation_status"] = {lang: record.text(lang).status for lang in model.languages if lang != model.default_language}
     return out
 
@@ -255,7 +281,7 @@ def _record_row(model: SiteModel, record: Record, base_url: str) -> list[str]:
     row = [_csv_value(column.get(record)) for column in facts]
     for column in texts:
         row += [_text_value(record, column, lang, base_url) for lang in model.languages]
-    row += [absolute(base_url, record_url(record.section, record.slug, lang)) for lang in model.languages]
+    row += [absolute(base_url, page_url(record, lang)) for lang in model.languages]
     row += [record.text(lang).status for lang in model.languages if lang != model.default_language]
     return row
 
