@@ -17,6 +17,12 @@ PAGE_TYPES: dict[str, str] = {
     "stories index": "{lang}/stories/",
     "story": "{lang}/stories/national-and-local-together/",
     "search": "{lang}/search/",
+    "members index": "{lang}/members/",
+    "member": "{lang}/members/argentina/",
+    "action plan": "{lang}/action-plans/ar-2019/",
+    "policy areas index": "{lang}/policy-areas/",
+    "policy area": "{lang}/policy-areas/capacity-building/",
+    "glossary": "{lang}/glossary/",
 }
 # A word with results in each language, for the search page "with results".
 SEARCH_WORD = {"en": "government", "es": "gobierno"}

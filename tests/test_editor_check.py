@@ -25,7 +25,7 @@ def check(project: Path, *args: str):  # type: ignore[no-untyped-def]
 def test_sample_content_passes_strictly_and_nothing_is_written(project: Path) -> None:
     result = check(project, "--strict")
     assert result.returncode == 0, result.stdout
-    assert result.stdout.strip().splitlines()[-1] == "Checked 94 commitments, 7 themes, 3 events, 3 stories: no problems."
+    assert result.stdout.strip().splitlines()[-1] == "Checked 94 commitments, 7 themes, 3 events, 3 stories, 9 glossary: no problems."
     assert sorted(p.name for p in project.iterdir()) == ["content"]
 
 

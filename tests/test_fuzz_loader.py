@@ -133,7 +133,7 @@ SKELETON = {
     "events/meeting/facts.yaml": "start: 2022-09-26\ncity: Santo Domingo\ncountry: argentina\nkind: regional\n",
     "events/meeting/en.md": "---\ntitle: Meeting\n---\n",
 }
-FOLDERS = {"commitments": "ar0090", "themes": "fuzzed", "events": "fuzzed", "stories": "fuzzed"}
+FOLDERS = {"commitments": "ar0090", "themes": "fuzzed", "events": "fuzzed", "stories": "fuzzed", "glossary": "fuzzed"}
 
 
 def make_site(project: Path, section: str, files: dict[str, str | bytes]) -> Path:
@@ -153,6 +153,7 @@ VALID_FACTS: dict[str, dict[str, Any]] = {
     "themes": {"order": 2},
     "events": {"start": "2022-09-26", "city": "Santo Domingo", "country": "argentina", "kind": "regional", "organisers": ["gov"]},
     "stories": {"date": "2022-09-29", "event": "meeting", "themes": ["open-state"], "government_levels": ["local"]},
+    "glossary": {"see_also": []},
 }
 any_text = st.text(printable, max_size=40) | st.sampled_from(HOSTILE)
 
@@ -350,8 +351,12 @@ def test_fuzzed_record_builds_or_fails_cleanly(record: tuple[str, dict[str, str 
             event("build failed with problems")
             return
         event("site built")
-        page = project / "site/en" / section / FOLDERS[section] / "index.html"
+        # A glossary term has no page of its own: it is an anchor of the glossary page.
+        own = "" if section == "glossary" else FOLDERS[section]
+        page = project / "site/en" / section / own / "index.html"
         assert page.is_file()
         soup = parse_html(page)
+        if section == "glossary":
+            assert soup.select_one(f"dt#{FOLDERS[section]}") is not None
         assert soup.h1 is not None and soup.h1.get_text(strip=True)
         assert not soup.select("main script, main [onerror], main [onload], main [ontoggle]")

@@ -146,7 +146,7 @@ def hostile_url(hostile_site: Path) -> Iterator[str]:
 
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "srcdoc", "poster", "background", "xlink:href", "cite"}
 FORBIDDEN_ELEMENTS = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "style", "svg", "math"}
-OUR_FORMS = ("search-form", "search-page-form")
+OUR_FORMS = ("search-form", "search-page-form", "filter-controls")
 
 
 def dangerous_url(value: str) -> bool:

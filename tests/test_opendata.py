@@ -22,13 +22,13 @@ FACTS_AS_TEXT = {
     "commitments": ("id", "member", "action_plan", "status"),
     "themes": ("order",),
     "events": ("start", "end", "city", "country", "kind"),
-    "stories": ("date", "updated", "content_type", "author", "country", "event", "source", "stage"),
+    "stories": ("date", "updated", "content_type", "author", "country", "event", "source", "stage", "region"),
 }
 LIST_FACTS = {
     "commitments": ("policy_areas", "themes", "lead_institutions", "support_institutions"),
     "themes": (),
-    "events": ("themes", "organisers"),
-    "stories": ("themes", "government_levels"),
+    "events": ("members", "themes", "organisers"),
+    "stories": ("members", "themes", "government_levels", "commitments"),
 }
 
 
@@ -87,12 +87,40 @@ def test_json_agrees_with_csv(sample_site: Path, section: str) -> None:
         assert alone == obj
 
 
+def test_story_metadata_is_in_the_open_data(sample_site: Path) -> None:
+    row = next(r for r in read_csv(sample_site / "data" / "stories.csv") if r["slug"] == "national-and-local-together")
+    assert row["region"] == "americas" and row["commitments"] == "AR0090"
+    assert row["tags_en"] == "Anti-Corruption;Open Parliaments;Participatory Decision-Making"
+    assert row["tags_es"].startswith("Anticorrupción;")
+    assert row["credit_en"] == "Open Government Federal Program"
+    plans = {r["slug"]: r for r in read_csv(sample_site / "data" / "action_plans.csv")}
+    assert (plans["ar-2019"]["cycle"], plans["ar-2019"]["end"]) == ("2019", "2022")
+    package = json.loads((sample_site / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    members = next(r for r in package["resources"] if r["name"] == "members")
+    kind = next(f for f in members["schema"]["fields"] if f["name"] == "kind")
+    assert kind["constraints"] == {"enum": ["national", "local"]}
+
+
+def test_glossary_is_in_the_open_data(sample_site: Path) -> None:
+    rows = {r["slug"]: r for r in read_csv(sample_site / "data" / "glossary.csv")}
+    assert len(rows) == len(list((ROOT / "content" / "glossary").iterdir()))
+    sdg = rows["sustainable-development-goals"]
+    assert (sdg["title_en"], sdg["title_es"]) == ("Sustainable Development Goals", "Objetivos de Desarrollo Sostenible")
+    assert sdg["aliases_en"] == "SDGs;SDG" and sdg["aliases_es"] == "ODS"
+    assert sdg["see_also"] == "open-data;inclusion"
+    assert sdg["body_en"].startswith("<p>") and sdg["url_es"] == f"{BASE}es/glossary/#sustainable-development-goals"
+    package = json.loads((sample_site / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    assert {"glossary", "glossary-json"} <= {r["name"] for r in package["resources"]}
+
+
 def test_supporting_tables_give_the_names_per_language(sample_site: Path) -> None:
     members = yaml.safe_load((ROOT / "content" / "members.yaml").read_text(encoding="utf-8"))
     rows = {row["slug"]: row for row in read_csv(sample_site / "data" / "members.csv")}
     assert set(rows) == set(members)
     for slug, member in members.items():
-        assert rows[slug]["code"] == member["code"]
+        assert rows[slug]["code"] == member.get("code", "")  # a local member has no country code
+        assert rows[slug]["kind"] == member["kind"]
+        assert rows[slug]["country"] == member.get("country", "")
         for lang in LANGS:
             assert rows[slug][f"name_{lang}"] == member["name"][lang]
 

@@ -48,7 +48,7 @@ def _schema_line(kind: str) -> str:
 
 def _commitment_facts(ident: str, content: Content) -> tuple[str | None, Problem | None]:
     code = ident[:2]
-    members = {m.code: slug for slug, m in content.supporting.get("members.yaml", {}).items()}
+    members = {m.code: slug for slug, m in content.supporting.get("members.yaml", {}).items() if m.code}  # local members have none
     member = members.get(code)
     if member is None:
         return None, Problem(

@@ -65,15 +65,43 @@ class SiteFile(Strict):
         return self
 
 
+MemberKind = Literal["national", "local"]
+Programme = Literal["subnational-pilot", "ogp-local"]
+Year = Annotated[int, Field(ge=2011, le=2100, examples=[2019])]
+
+
 class Member(Strict):
+    """An OGP member: a national government, or a local one (a city, a province…)."""
+
     name: Localized
-    code: Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["AR"])]
+    kind: MemberKind = Field("national", description="national (a country) or local (a city, province or state)")
+    code: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 two-letter country code", examples=["AR"])] | None = None
+    country: Slug | None = Field(None, description="for a local member: the key of the national member it lies in")
+    programme: Programme | None = Field(None, description="how a local member joined OGP")
+    joined: Year | None = Field(None, description="the year the member joined OGP")
+
+    @model_validator(mode="after")
+    def _national_has_code(self) -> Member:
+        if self.kind == "national" and self.code is None:
+            raise PydanticCustomError("member_code", "a national member needs its two-letter 'code'", {})
+        if self.kind == "national" and self.country is not None:
+            raise PydanticCustomError("member_country", "only a local member lies in a 'country'", {})
+        return self
 
 
 class ActionPlan(Strict):
     member: Slug
-    cycle: Annotated[int, Field(ge=2011, le=2100, examples=[2019])]
+    cycle: Annotated[Year, Field(description="first year of the action plan cycle")]
+    end: Year | None = Field(None, description="last year of the plan's period, e.g. 2022 for 2019-2022")
     title: Localized
+
+    @model_validator(mode="after")
+    def _ends_after_cycle(self) -> ActionPlan:
+        if self.end is not None and self.end < self.cycle:
+            raise PydanticCustomError(
+                "plan_period", "end ({end}) is before the cycle year ({cycle})", {"end": self.end, "cycle": self.cycle}
+            )
+        return self
 
 
 class Institution(Strict):
@@ -120,6 +148,7 @@ class EventFacts(Strict):
     city: Text
     country: Slug = Field(description="a key of content/members.yaml")
     kind: EventKind
+    members: list[Slug] = Field([], description="keys of content/members.yaml the event is also about (local members, say)")
     themes: list[Slug] = []
     organisers: list[Slug] = []
 
@@ -137,6 +166,10 @@ GovernmentLevel = Literal["local", "subnational", "national"]
 Stage = Literal["planned", "in-progress", "completed"]
 
 
+Region = Literal["africa-middle-east", "americas", "asia-pacific", "europe"]
+CommitmentId = Annotated[str, Field(pattern=COMMITMENT_ID_PATTERN, description="a commitment ID", examples=["AR0090"])]
+
+
 class StoryFacts(Strict):
     date: IsoDate
     updated: IsoDate | None = None
@@ -144,10 +177,13 @@ class StoryFacts(Strict):
     author: Line | None = None
     country: Slug | None = None
     event: Slug | None = Field(None, description="slug of the event this story is about")
+    members: list[Slug] = Field([], description="keys of content/members.yaml the story is also about (local members, say)")
     themes: list[Slug] = []
     source: Literal["individual", "organisation", "ogp"] | None = None
     stage: Stage | None = None
     government_levels: list[GovernmentLevel] = []
+    region: Region | None = Field(None, description="the OGP region the story is from")
+    commitments: list[CommitmentId] = Field([], description="IDs of the commitments the story is about, e.g. AR0090")
 
 
 # --- {lang}.md front matter, per record type --------------------------------------------------
@@ -157,6 +193,7 @@ class TextBase(Strict):
     title: Text
     summary: str = ""
     translates: str | None = Field(None, description="for a translation: the fingerprint of the source-language text it was made from")
+    glossary_links: bool = Field(True, description="false: do not link the glossary terms this text uses to their definitions")
 
 
 class CommitmentText(TextBase):
@@ -177,6 +214,18 @@ class EventText(TextBase):
 
 class StoryText(TextBase):
     author_role: Line = ""
+    credit: Line = Field("", description="who the photos or the text come from, e.g. Open Government Federal Program")
+    tags: list[Text] = Field([], description="free-text tags in this language, e.g. [Anti-Corruption, Open Parliaments]")
+
+
+class GlossaryFacts(Strict):
+    see_also: list[Slug] = Field([], description="folder names of related glossary terms")
+
+
+class GlossaryText(TextBase):
+    """The term is the title; the definition is the Markdown body."""
+
+    aliases: list[Text] = Field([], description="other words for the term in this language, e.g. [SDGs, SDG]")
 
 
 RECORD_TYPES: dict[str, tuple[type[Strict], type[TextBase]]] = {
@@ -184,6 +233,7 @@ RECORD_TYPES: dict[str, tuple[type[Strict], type[TextBase]]] = {
     "themes": (ThemeFacts, ThemeText),
     "events": (EventFacts, EventText),
     "stories": (StoryFacts, StoryText),
+    "glossary": (GlossaryFacts, GlossaryText),
 }
 
 COMMITMENT_SECTIONS = ("problem", "commitment", "contribution", "relevance", "additional")

@@ -46,7 +46,13 @@ def _example(info: Any) -> str:
 
 
 # Errors raised by a model as a whole (schema.py validators) and the field each is about.
-WHOLE_MODEL_ERRORS = {"date_order": "end", "default_language": "default_language"}
+WHOLE_MODEL_ERRORS = {
+    "date_order": "end",
+    "default_language": "default_language",
+    "member_code": "code",
+    "member_country": "country",
+    "plan_period": "end",
+}
 SHOWN_CHARS = 60
 
 

@@ -58,7 +58,7 @@ class ModelIndex:
                 self._add(f"named:{table}/{slug}", item, DATACLASS, GLOBAL)
                 if isinstance(item.data, BaseModel):
                     self._add(f"named.data:{table}/{slug}", item.data, PYDANTIC, GLOBAL)
-        for name in ("records", "by_key", "theme_members", "event_stories", "plan_commitments"):
+        for name in model.INDEXES:
             self._add(f"site.{name}", getattr(model, name), MAPPING, STRUCTURE)
         for slug, lists in model.theme_members.items():
             self._add(f"site.theme_members/{slug}", lists, MAPPING, STRUCTURE)

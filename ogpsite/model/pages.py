@@ -10,6 +10,13 @@ from ogpsite.model.site import SiteModel
 from ogpsite.model.urls import home_url, record_url, section_url
 
 SECTIONS = ("commitments", "themes", "events", "stories")
+# Pages for browsing by the supporting records (issue 15): URL section -> (index template or None,
+# the SiteModel table of its records, the template of one record's page).
+BROWSE: dict[str, tuple[str | None, str, str]] = {
+    "members": ("members.html", "members", "member.html"),
+    "action-plans": (None, "action_plans", "action-plan.html"),
+    "policy-areas": ("policy-areas.html", "policy_areas", "policy-area.html"),
+}
 
 
 @dataclass(frozen=True)
@@ -42,4 +49,18 @@ def site_pages(model: SiteModel, today: dt.date | None = None, listings: Listing
                 template = f"{record.kind}.html"
                 for number in range(1, listings.count(template, record.slug) + 1):
                     pages.append(Page(page_url(first, number), template, lang, section, record.slug, number))
+        pages += browse_pages(model, lang, listings)
+    return pages
+
+
+def browse_pages(model: SiteModel, lang: str, listings: Listings) -> list[Page]:
+    """The member, action plan and policy area pages of one language, with their numbered pages, and the glossary."""
+    pages = [Page(section_url("glossary", lang), "glossary.html", lang, "glossary")]
+    for section, (index_template, table, template) in BROWSE.items():
+        if index_template is not None:
+            pages.append(Page(section_url(section, lang), index_template, lang, section))
+        for slug in sorted(getattr(model, table)):
+            first = record_url(section, slug, lang)
+            for number in range(1, listings.count(template, slug) + 1):
+                pages.append(Page(page_url(first, number), template, lang, section, slug, number))
     return pages

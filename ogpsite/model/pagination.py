@@ -14,7 +14,17 @@ from ogpsite.model.site import Named, Record, SiteModel
 from ogpsite.model.urls import section_url
 
 # Items per page: a commitment line is ~250 bytes of HTML, a story or event with its summary ~600.
-PER_PAGE = {"commitments.html": 100, "theme.html": 100, "stories.html": 40, "events.html": 40}
+PER_PAGE = {
+    "commitments.html": 100,
+    "theme.html": 100,
+    "stories.html": 40,
+    "events.html": 40,
+    "member.html": 100,
+    "action-plan.html": 100,
+    "policy-area.html": 100,
+}
+# Listings whose pages show their commitments under a heading per action plan.
+GROUPED_BY_PLAN = frozenset({"commitments.html", "member.html"})
 
 
 def page_url(first_url: str, number: int) -> str:
@@ -105,6 +115,12 @@ class Listings:
                 found = model.theme_members.get(slug or "", {}).get("commitments", [])
             elif template == "stories.html":
                 found = model.records["stories"]
+            elif template == "member.html":
+                found = model.member_commitments.get(slug or "", [])
+            elif template == "action-plan.html":
+                found = model.plan_commitments.get(slug or "", [])
+            elif template == "policy-area.html":
+                found = model.area_commitments.get(slug or "", [])
             else:
                 found = past_events(model, self.today)
             self._items[key] = found
@@ -122,7 +138,7 @@ class Listings:
         offset = (number - 1) * per_page
         chunk = items[offset : offset + per_page]
         groups: list[PlanGroup] = []
-        if template == "commitments.html":
+        if template in GROUPED_BY_PLAN:
             for record in chunk:
                 plan = record.refs["action_plan"]
                 if groups and groups[-1].plan is plan:

@@ -7,11 +7,14 @@ a text in every site language, falling back to the default language with `fallba
 from __future__ import annotations
 
 import difflib
+import typing
+import unicodedata
 from typing import Any
 
+from ogpsite.content import schema
 from ogpsite.content.load import Content, RecordSource
 from ogpsite.errors import Problem
-from ogpsite.model.site import Named, Record, SiteModel, Text
+from ogpsite.model.site import GlossaryTerm, Named, Record, SiteModel, Text
 from ogpsite.model.texts import record_texts
 
 Sources = dict[tuple[str, str], RecordSource]
@@ -78,6 +81,19 @@ def _check_supporting(
                     f"use one of: {', '.join(members)}",
                 )
             )
+    for slug, member in members.items():
+        country = member.data.country
+        if country is not None and (country not in members or members[country].data.kind != "national"):
+            nationals = [key for key, other in members.items() if other.data.kind == "national"]
+            close = difflib.get_close_matches(country, nationals, n=1)
+            problems.append(
+                Problem(
+                    "content/members.yaml",
+                    content.supporting_lines["members.yaml"].get(slug, 1),
+                    f"country '{country}' of member '{slug}' is not a national member",
+                    f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(nationals)}",
+                )
+            )
     for slug, plan in action_plans.items():
         if plan.data.member not in members:
             problems.append(
@@ -88,6 +104,15 @@ def _check_supporting(
                     f"use one of: {', '.join(members)}",
                 )
             )
+
+
+def member_plans(members: dict[str, Named], action_plans: dict[str, Named]) -> dict[str, list[Named]]:
+    """Each member's action plans, newest cycle first (plans of one cycle by slug)."""
+    out: dict[str, list[Named]] = {slug: [] for slug in members}
+    for plan in sorted(action_plans.values(), key=lambda plan: (-plan.data.cycle, plan.slug)):
+        if plan.data.member in out:
+            out[plan.data.member].append(plan)
+    return out
 
 
 def _collect_records(
@@ -135,12 +160,27 @@ def _link_commitments(model: SiteModel, sources: Sources, resolve: _Resolver) ->
                 )
             )
         ids[facts.id] = record
-        record.refs["member"] = resolve.one(facts.member, model.members, "member", src, "member")
+        member = resolve.one(facts.member, model.members, "member", src, "member")
+        record.refs["member"] = member
         plan = resolve.one(facts.action_plan, model.action_plans, "action plan", src, "action_plan")
+        if plan is not None and member is not None and plan.data.member != member.slug:
+            resolve.problems.append(
+                Problem(
+                    f"{src.folder}/facts.yaml",
+                    src.line_of("action_plan"),
+                    f"action plan '{plan.slug}' belongs to member '{plan.data.member}', not to '{member.slug}'",
+                    f"use one of {member.slug}'s plans: {', '.join(p.slug for p in model.member_plans[member.slug]) or '(none yet)'}",
+                )
+            )
+            plan = None
         record.refs["action_plan"] = plan
         if plan is not None:
             model.plan_commitments[plan.slug].append(record)
+        if member is not None:
+            model.member_commitments[member.slug].append(record)
         record.refs["policy_areas"] = resolve.many(facts.policy_areas, model.policy_areas, "policy area", src, "policy_areas")
+        for area in record.refs["policy_areas"]:
+            model.area_commitments[area.slug].append(record)
         record.refs["lead_institutions"] = resolve.many(
             facts.lead_institutions, model.institutions, "institution", src, "lead_institutions"
         )
@@ -149,18 +189,35 @@ def _link_commitments(model: SiteModel, sources: Sources, resolve: _Resolver) ->
         )
 
 
+def _about_members(record: Record) -> list[Named]:
+    """The members an event or story is about: its country, then the members it names, once each."""
+    found = [record.refs["country"], *record.refs["members"]]
+    return list({member.slug: member for member in found if member is not None}.values())
+
+
 def _link_events_and_stories(model: SiteModel, sources: Sources, resolve: _Resolver, events: dict[str, Record]) -> None:
     for record in model.records["events"]:
         src, facts = sources[record.key], record.facts
         record.refs["country"] = resolve.one(facts.country, model.members, "country", src, "country")
+        record.refs["members"] = resolve.many(facts.members, model.members, "member", src, "members")
         record.refs["organisers"] = resolve.many(facts.organisers, model.institutions, "institution", src, "organisers")
+        for member in _about_members(record):
+            model.member_events[member.slug].append(record)
+    ids = {commitment.facts.id: commitment for commitment in model.records["commitments"]}
     for record in model.records["stories"]:
         src, facts = sources[record.key], record.facts
         record.refs["country"] = resolve.one(facts.country, model.members, "country", src, "country")
+        record.refs["members"] = resolve.many(facts.members, model.members, "member", src, "members")
         event = resolve.one(facts.event, events, "event", src, "event")
         record.refs["event"] = event
         if event is not None:
             model.event_stories[event.slug].append(record)
+        record.refs["commitments"] = resolve.many(facts.commitments, ids, "commitment", src, "commitments")
+        for commitment in record.refs["commitments"]:
+            model.commitment_stories[commitment.slug].append(record)
+        members = _about_members(record) + [c.refs["member"] for c in record.refs["commitments"] if c.refs.get("member")]
+        for slug in dict.fromkeys(member.slug for member in members):
+            model.member_stories[slug].append(record)
 
 
 def _link_themes(model: SiteModel, sources: Sources, resolve: _Resolver, themes: dict[str, Record]) -> None:
@@ -170,6 +227,38 @@ def _link_themes(model: SiteModel, sources: Sources, resolve: _Resolver, themes:
             record.refs["themes"] = linked
             for theme in linked:
                 model.theme_members[theme.slug][section].append(record)
+    # A story about a commitment belongs to the commitment's themes too.
+    for story in model.records["stories"]:
+        for commitment in story.refs["commitments"]:
+            for theme in commitment.refs["themes"]:
+                stories = model.theme_members[theme.slug]["stories"]
+                if not any(other is story for other in stories):
+                    stories.append(story)
+
+
+def sort_key(text: str) -> str:
+    """Alphabetical order for readers: accents and case do not count (Índice files under I)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def glossary_terms(terms: list[Record], lang: str) -> list[GlossaryTerm]:
+    """Each term's words in one language (its own text's, or the stand-in's), for linking texts to it."""
+    out = []
+    for record in terms:
+        text = record.text(lang)
+        words = tuple(dict.fromkeys(word for word in (text.title, *text.aliases) if word.strip()))
+        out.append(GlossaryTerm(record.slug, words))
+    return out
+
+
+def _link_glossary(model: SiteModel, sources: Sources, resolve: _Resolver) -> None:
+    terms = {record.slug: record for record in model.records["glossary"]}
+    for record in model.records["glossary"]:
+        src = sources[record.key]
+        record.refs["see_also"] = resolve.many(record.facts.see_also, terms, "glossary term", src, "see_also")
+    for lang in model.languages:
+        model.glossary_order[lang] = sorted(model.records["glossary"], key=lambda r: (sort_key(r.text(lang).title), r.slug))
+        model.glossary_terms[lang] = glossary_terms(model.glossary_order[lang], lang)
 
 
 def _sort(model: SiteModel) -> None:
@@ -184,6 +273,39 @@ def _sort(model: SiteModel) -> None:
         lists["stories"].sort(key=lambda r: r.facts.date, reverse=True)
     for plan_list in model.plan_commitments.values():
         plan_list.sort(key=lambda r: r.facts.id)
+    for area_list in model.area_commitments.values():
+        area_list.sort(key=lambda r: r.facts.id)
+    for member, plans in model.member_plans.items():
+        # Grouped by plan as the member page shows them: newest cycle first, then by ID.
+        rank = {plan.slug: i for i, plan in enumerate(plans)}
+        model.member_commitments[member].sort(key=lambda r: (rank.get(r.facts.action_plan, len(rank)), r.facts.id))
+    for events in model.member_events.values():
+        events.sort(key=lambda r: (r.facts.start, r.slug))  # as theme pages list them
+    for stories in (*model.member_stories.values(), *model.commitment_stories.values()):
+        stories.sort(key=lambda r: (r.facts.date, r.slug), reverse=True)
+
+
+def status_counts(commitments: list[Record]) -> dict[str, int]:
+    """How many of the commitments have each status, in the schema's order of statuses (zeros left out)."""
+    counts = {status: 0 for status in typing.get_args(schema.CommitmentStatus)}
+    for record in commitments:
+        counts[record.facts.status] += 1
+    return {status: count for status, count in counts.items() if count}
+
+
+def area_counts(commitments: list[Record]) -> dict[str, int]:
+    """How many of the commitments are in each policy area, the largest first (ties by slug)."""
+    counts: dict[str, int] = {}
+    for record in commitments:
+        for area in record.refs.get("policy_areas", []):
+            counts[area.slug] = counts.get(area.slug, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _count(model: SiteModel) -> None:
+    model.plan_status_counts = {slug: status_counts(listed) for slug, listed in model.plan_commitments.items()}
+    model.plan_area_counts = {slug: area_counts(listed) for slug, listed in model.plan_commitments.items()}
+    model.member_status_counts = {slug: status_counts(listed) for slug, listed in model.member_commitments.items()}
 
 
 def build_model(content: Content, texts: dict[tuple[str, str], dict[str, Text]] | None = None) -> tuple[SiteModel | None, list[Problem]]:
@@ -204,7 +326,10 @@ def build_model(content: Content, texts: dict[tuple[str, str], dict[str, Text]] 
 
     themes = {r.slug: r for r in records["themes"]}
     events = {r.slug: r for r in records["events"]}
-    resolve = _Resolver(problems, {slug for _, slug in content.broken} | without_text)
+    broken = {slug for _, slug in content.broken} | without_text
+    # Stories name commitments by ID: a broken commitment's ID is its folder name in capitals.
+    broken |= {slug.upper() for section, slug in content.broken if section == "commitments"}
+    resolve = _Resolver(problems, broken)
     theme_members: dict[str, dict[str, list[Record]]] = {slug: {s: [] for s in records} for slug in themes}
     event_stories: dict[str, list[Record]] = {slug: [] for slug in events}
     plan_commitments: dict[str, list[Record]] = {slug: [] for slug in action_plans}
@@ -212,8 +337,15 @@ def build_model(content: Content, texts: dict[tuple[str, str], dict[str, Text]] 
     model = SiteModel(
         site, members, institutions, policy_areas, action_plans, records, by_key, theme_members, event_stories, plan_commitments
     )
+    model.member_plans = member_plans(members, action_plans)
+    for index in (model.member_commitments, model.member_events, model.member_stories):
+        index.update({slug: [] for slug in members})
+    model.area_commitments = {slug: [] for slug in policy_areas}
+    model.commitment_stories = {record.slug: [] for record in records.get("commitments", [])}
     _link_commitments(model, sources, resolve)
     _link_events_and_stories(model, sources, resolve, events)
     _link_themes(model, sources, resolve, themes)
     _sort(model)
+    _link_glossary(model, sources, resolve)
+    _count(model)
     return model, problems

@@ -6,13 +6,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from markupsafe import Markup
 
 from ogpsite.content import schema
 
-SINGULAR = {"commitments": "commitment", "themes": "theme", "events": "event", "stories": "story"}
+SINGULAR = {"commitments": "commitment", "themes": "theme", "events": "event", "stories": "story", "glossary": "term"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,17 @@ class Text:
     fallback: bool  # True: this is the default language's text standing in for a missing one
     status: str  # complete, missing, outdated
     source: str  # file it came from
+    tags: tuple[str, ...] = ()  # a story's free-text tags in this language
+    aliases: tuple[str, ...] = ()  # a glossary term's other words in this language
+    glossary_links: bool = True  # False: the editor turned glossary links off for this text
+
+
+@dataclass(frozen=True)
+class GlossaryTerm:
+    """What a text is searched for: a term's words in one language, and where its definition is."""
+
+    slug: str
+    words: tuple[str, ...]  # the term, then its aliases
 
 
 @dataclass
@@ -77,6 +88,39 @@ class SiteModel:
     theme_members: dict[str, dict[str, list[Record]]]  # theme slug -> section -> records
     event_stories: dict[str, list[Record]]
     plan_commitments: dict[str, list[Record]]
+    # Browsing by member, plan and policy area (issue 15): filled by resolve.build_model.
+    member_plans: dict[str, list[Named]] = field(default_factory=dict)  # member -> its plans, newest cycle first
+    member_commitments: dict[str, list[Record]] = field(default_factory=dict)  # by plan (newest first), then ID
+    member_events: dict[str, list[Record]] = field(default_factory=dict)  # events in or about the member
+    member_stories: dict[str, list[Record]] = field(default_factory=dict)  # stories about it or its commitments
+    area_commitments: dict[str, list[Record]] = field(default_factory=dict)  # policy area -> commitments by ID
+    commitment_stories: dict[str, list[Record]] = field(default_factory=dict)  # commitment slug -> stories about it
+    plan_status_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # plan -> status -> commitments
+    plan_area_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # plan -> policy area -> commitments
+    member_status_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # member -> status -> commitments
+    glossary_order: dict[str, list[Record]] = field(default_factory=dict)  # language -> terms alphabetically
+    glossary_terms: dict[str, list[GlossaryTerm]] = field(default_factory=dict)  # language -> what texts are searched for
+
+    # The indexes over all records: every page reading one depends on the whole structure
+    # (incremental/index.py names each of them, so the read tracking sees them).
+    INDEXES: ClassVar[tuple[str, ...]] = (
+        "records",
+        "by_key",
+        "theme_members",
+        "event_stories",
+        "plan_commitments",
+        "member_plans",
+        "member_commitments",
+        "member_events",
+        "member_stories",
+        "area_commitments",
+        "commitment_stories",
+        "plan_status_counts",
+        "plan_area_counts",
+        "member_status_counts",
+        "glossary_order",
+        "glossary_terms",
+    )
 
     @property
     def languages(self) -> list[str]:

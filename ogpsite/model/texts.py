@@ -54,10 +54,28 @@ def _make_text(source: TextSource, lang: str, fallback: bool, status: str, secti
             if value.strip():
                 sections[name] = render_markdown(value, heading_offset=2)
                 words.append(html_text(sections[name]))
-    for name in ("venue", "author_role"):
+    for name in ("venue", "author_role", "credit"):
         if getattr(fields, name, ""):
             extra[name] = getattr(fields, name)
-    return Text(lang, fields.title, fields.summary, body, sections, extra, " ".join(w for w in words if w), fallback, status, source.path)
+    tags = tuple(getattr(fields, "tags", ()))
+    aliases = tuple(getattr(fields, "aliases", ()))
+    words += tags + aliases
+    plain = " ".join(w for w in words if w)
+    return Text(
+        lang,
+        fields.title,
+        fields.summary,
+        body,
+        sections,
+        extra,
+        plain,
+        fallback,
+        status,
+        source.path,
+        tags,
+        aliases,
+        fields.glossary_links,
+    )
 
 
 def record_texts(source: RecordSource, languages: list[str], default: str) -> dict[str, Text]:

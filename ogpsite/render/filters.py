@@ -16,6 +16,7 @@ from jinja2 import pass_context
 
 from ogpsite.incremental.reads import current_session, record_text, unwrap
 from ogpsite.model import i18n
+from ogpsite.model.glossary import link_terms
 from ogpsite.model.pages import Page
 from ogpsite.model.site import Record
 from ogpsite.model.urls import absolute, base_path, record_url, relative, section_url
@@ -107,6 +108,19 @@ def around(items: Any, item: Any, count: int = 10) -> Any:
     return session.wrap(window) if session is not None else window
 
 
+@pass_context
+def _glossary(ctx: Any, html: Any, text: Any, seen: list[str]) -> Any:
+    """A record text's HTML with its first uses of glossary terms linked to their notes (model/glossary.py).
+
+    `text` is the record text the HTML belongs to (its language and whether the editor turned
+    links off); `seen` collects the terms linked so far on the page, for the notes after the text."""
+    if not text.glossary_links:
+        return html
+    lang = ctx["site"].default_language if text.fallback else ctx["lang"]
+    terms = unwrap(ctx["site"].glossary_terms.get(lang)) or []  # the read is logged: a glossary edit re-renders
+    return link_terms(str(html), terms, seen)
+
+
 # Installed in every environment by Renderer.environment (besides `translate` and jsonld's helpers).
 TEMPLATE_GLOBALS: dict[str, Any] = {
     "link": _link,
@@ -116,4 +130,11 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "text": _text,
     "name": _name,
 }
-TEMPLATE_FILTERS: dict[str, Any] = {"date": _date, "date_range": _date_range, "number": _number, "name": _name, "around": around}
+TEMPLATE_FILTERS: dict[str, Any] = {
+    "date": _date,
+    "date_range": _date_range,
+    "number": _number,
+    "name": _name,
+    "around": around,
+    "glossary": _glossary,
+}

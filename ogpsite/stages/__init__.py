@@ -2,6 +2,7 @@
 
 from ogpsite.stages.base import Stage, StageContext, StageResult
 from ogpsite.stages.feeds import FeedsStage
+from ogpsite.stages.filters import FilterDataStage
 from ogpsite.stages.icalendar import CalendarStage
 from ogpsite.stages.opendata import OpenDataStage
 from ogpsite.stages.search import SearchStage
@@ -15,6 +16,7 @@ DEFAULT_STAGES: tuple[Stage, ...] = (
     OpenDataStage(),  # data/: JSON, CSV, datapackage.json
     SitemapStage(),  # sitemap.xml, robots.txt
     SearchStage(),  # {lang}/search-index.json and its shards and result texts, assets/vendor/
+    FilterDataStage(),  # filters/: what the commitments index's filters fetch when first used
 )
 
 __all__ = ["DEFAULT_STAGES", "Stage", "StageContext", "StageResult"]

@@ -125,6 +125,7 @@ RECORD_TABLES: dict[str, tuple[list[Column], list[TextColumn]]] = {
             _fact("city"),
             _fact("country", description="a slug of members"),
             _fact("kind", **_enum(schema.EventKind)),
+            _fact("members", "list", "slugs of members the event is also about"),
             _fact("themes", "list", "slugs of themes"),
             _fact("organisers", "list", "slugs of institutions"),
         ],
@@ -143,8 +144,37 @@ RECORD_TABLES: dict[str, tuple[list[Column], list[TextColumn]]] = {
             _fact("source", enum=["individual", "organisation", "ogp"]),
             _fact("stage", **_enum(schema.Stage)),
             _fact("government_levels", "list", "levels of government"),
+            _fact("members", "list", "slugs of members the story is also about"),
+            _fact("region", description="the OGP region the story is from", **_enum(schema.Region)),
+            _fact("commitments", "list", "IDs of the commitments the story is about (the id column of commitments)"),
         ],
-        [_TITLE, _SUMMARY, _extra("author_role", "the author's role"), _BODY],
+        [
+            _TITLE,
+            _SUMMARY,
+            _extra("author_role", "the author's role"),
+            _extra("credit", "photo or source credit"),
+            TextColumn("tags", lambda text: LIST_DELIMITER.join(text.tags), f"free-text tags, separated by '{LIST_DELIMITER}'"),
+            _BODY,
+        ],
+    ),
+    "glossary": (
+        [
+            Column(
+                "slug",
+                "string",
+                lambda r: r.slug,
+                "folder name of the term, and its anchor on the glossary page",
+                {"required": True, "unique": True},
+            ),
+            _fact("see_also", "list", "slugs of related glossary terms"),
+        ],
+        [
+            _text("title", "the term"),
+            TextColumn(
+                "aliases", lambda text: LIST_DELIMITER.join(text.aliases), f"other words for the term, separated by '{LIST_DELIMITER}'"
+            ),
+            TextColumn("body", lambda text: text.body, "the definition", html=True),
+        ],
     ),
 }
 FOREIGN_KEYS: dict[str, list[tuple[str, str]]] = {
@@ -166,12 +196,23 @@ def _data(name: str) -> Callable[[Named], Any]:
 
 # Supporting lists: slug, facts, and the name (or title) per language.
 SUPPORTING_TABLES: dict[str, tuple[list[Column], str]] = {
-    "members": ([_slug_column(), Column("code", "string", _data("code"), "ISO 3166-1 alpha-2 country code")], "name"),
+    "members": (
+        [
+            _slug_column(),
+            Column("code", "string", _data("code"), "ISO 3166-1 alpha-2 country code (national members)"),
+            Column("kind", "string", _data("kind"), "national or local", _enum(schema.MemberKind)),
+            Column("country", "string", _data("country"), "for a local member: the slug of its national member"),
+            Column("programme", "string", _data("programme"), "how a local member joined OGP", _enum(schema.Programme)),
+            Column("joined", "integer", _data("joined"), "year the member joined OGP"),
+        ],
+        "name",
+    ),
     "action_plans": (
         [
             _slug_column(),
             Column("member", "string", _data("member"), "a slug of members"),
             Column("cycle", "integer", _data("cycle"), "first year of the cycle"),
+            Column("end", "integer", _data("end"), "last year of the plan's period"),
         ],
         "title",
     ),
@@ -209,6 +250,13 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def page_url(record: Record, lang: str) -> str:
+    """Where a record is shown: its own page, or for a glossary term its anchor on the glossary page."""
+    if record.section == "glossary":
+        return f"{lang}/glossary/#{record.slug}"
+    return record_url(record.section, record.slug, lang)
+
+
 def _own_text(record: Record, lang: str) -> Text | None:
     text = record.text(lang)
     return None if text.fallback else text
@@ -220,7 +268,7 @@ def _text_value(record: Record, column: TextColumn, lang: str, base_url: str) ->
     if text is None:
         return ""
     value = str(column.get(text))
-    return absolute_links(value, absolute(base_url, record_url(record.section, record.slug, lang))) if column.html and value else value
+    return absolute_links(value, absolute(base_url, page_url(record, lang))) if column.html and value else value
 
 
 def _record_json(model: SiteModel, record: Record, base_url: str) -> dict[str, Any]:
@@ -228,7 +276,7 @@ def _record_json(model: SiteModel, record: Record, base_url: str) -> dict[str, A
     out: dict[str, Any] = {column.name: _json_value(column.get(record)) for column in facts}
     for column in texts:
         out[column.name] = {lang: _text_value(record, column, lang, base_url) for lang in model.languages}
-    out["url"] = {lang: absolute(base_url, record_url(record.section, record.slug, lang)) for lang in model.languages}
+    out["url"] = {lang: absolute(base_url, page_url(record, lang)) for lang in model.languages}
     out["translation_status"] = {lang: record.text(lang).status for lang in model.languages if lang != model.default_language}
     return out
 
@@ -238,7 +286,7 @@ def _record_row(model: SiteModel, record: Record, base_url: str) -> list[str]:
     row = [_csv_value(column.get(record)) for column in facts]
     for column in texts:
         row += [_text_value(record, column, lang, base_url) for lang in model.languages]
-    row += [absolute(base_url, record_url(record.section, record.slug, lang)) for lang in model.languages]
+    row += [absolute(base_url, page_url(record, lang)) for lang in model.languages]
     row += [record.text(lang).status for lang in model.languages if lang != model.default_language]
     return row
 
