@@ -26,22 +26,14 @@ from typing import Any
 
 from .conftest import BUILD_DATE, ROOT
 from .preview import Preview, private_project
+from .test_deterministic import differences
+from .test_deterministic import files as site_files
 
 CONNECTED = "() => !!(window.LiveReload && window.LiveReload.connector && window.LiveReload.connector.protocol >= 6)"
 RENAMED = ("content/stories/national-and-local-together", "content/stories/national-and-local-together-again")
 RECREATED = "content/stories/from-regional-to-local-2022"
 BROKEN = "content/themes/open-state/facts.yaml"
 STABLE = ["en/", "es/", "en/commitments/", "es/themes/open-state/", "en/events/", "en/search/"]  # exist throughout
-
-
-def site_files(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
-
-
-def differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
-    only = sorted(set(a) ^ set(b))
-    changed = sorted(name for name in set(a) & set(b) if a[name] != b[name])
-    return [f"only in one: {name}" for name in only] + [f"differs: {name}" for name in changed]
 
 
 def rss_kb(pid: int) -> int:
