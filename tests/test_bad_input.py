@@ -71,7 +71,7 @@ CASES: dict[str, Case] = {
     ),
     "mapping where a list belongs": Case(
         lambda p: edit(p / EVENT / "facts.yaml", "themes: [subnational, cocreation, citizen-participation, sdgs]", "themes: {a: 1}"),
-        (f"{EVENT}/facts.yaml:6: 'themes' must be a list — write it as a YAML list, one '- item' per line",),
+        (f"{EVENT}/facts.yaml:7: 'themes' must be a list — write it as a YAML list, one '- item' per line",),
     ),
     "number where text belongs": Case(
         lambda p: edit(p / EVENT / "facts.yaml", "city: Santo Domingo", "city: 1492"),
@@ -83,7 +83,7 @@ CASES: dict[str, Case] = {
     ),
     "two supporting records with the same slug": Case(
         lambda p: edit(p / "content/members.yaml", "brazil:", "argentina:\n  name: {en: Argentina, es: Argentina}\n  code: AR\nbrazil:"),
-        ("content/members.yaml:", "'argentina' appears twice (first on line 2) — keep one of them"),
+        ("content/members.yaml:", "'argentina' appears twice (first on line 4) — keep one of them"),
     ),
     "the same key twice in one record": Case(
         lambda p: edit(p / AR0090 / "facts.yaml", "status: active\n", "status: active\nstatus: inactive\n"),

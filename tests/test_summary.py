@@ -88,6 +88,10 @@ def test_site_wide_files_are_not_pages() -> None:
     kinds = {
         "en/search-index.json": "search index",
         "es/search-docs.json": "search index",
+        "en/search-index/0774c7bea3aa.json": "search index",
+        "es/search-texts/361e202f1f/12.json": "search index",
+        "filters/commitments.json": "filter data",
+        "filters/commitment-titles-es-0.json": "filter data",
         "en/stories/feed.xml": "feeds",
         "sitemap.xml": "sitemap",
         "robots.txt": "sitemap",
@@ -173,12 +177,15 @@ def test_editing_one_title_lists_exactly_the_pages_that_show_it(built: Path) -> 
     assert given.changes.pages == {"es": PageChanges(changed=tuple(showing))}
     # that is: its own page, the commitments listing and its themes' pages (and its neighbours')
     assert {"es/commitments/ar0090/", "es/commitments/", "es/themes/subnational/", "es/themes/cocreation/"} <= set(showing)
-    assert not any(url.startswith("es/events/") or url.startswith("es/stories/") for url in showing)
+    assert not any(url.startswith("es/events/") for url in showing)
+    # the one story about AR0090 lists it by title (its `commitments:`); no other story shows it
+    assert [url for url in showing if url.startswith("es/stories/")] == ["es/stories/national-and-local-together/"]
     markdown = render_summary(given)
     assert listed_urls(markdown) == showing
     assert f"[{markdown_text(title)} (`/es/commitments/ar0090/`)](https://ogp-americas.example.org/es/commitments/ar0090/)" in markdown
     assert "### English" not in markdown
-    assert set(given.changes.files) <= {"search index", "open data"}  # counted, not listed as pages
+    # counted, not listed as pages (the filters' title shards hold the title too, since issue 15)
+    assert set(given.changes.files) <= {"search index", "open data", "filter data"}
     assert "None missing or outdated." in markdown
 
     # the same record's English title: its Spanish becomes outdated, and that record alone is named

@@ -104,8 +104,12 @@ def page_language(url: str, languages: Sequence[str]) -> str:
 def file_kind(relpath: str) -> str:
     """The kind of a site-wide (non-page) file, as the summary counts them."""
     name = relpath.rsplit("/", 1)[-1]
-    if name in ("search-index.json", "search-docs.json"):
+    parts = relpath.split("/")
+    # the manifest, its shards and the result texts (stages/search/shards.py)
+    if name in ("search-index.json", "search-docs.json") or (len(parts) > 2 and parts[1] in ("search-index", "search-texts")):
         return "search index"
+    if parts[0] == "filters":  # what the commitments index's filters fetch (stages/filters.py)
+        return "filter data"
     if name.endswith(".xml") and name != "sitemap.xml":
         return "feeds"
     if name in ("sitemap.xml", "robots.txt"):
