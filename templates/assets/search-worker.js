@@ -7,7 +7,7 @@
  * search-core.js, loaded with importScripts as the manifest names it, the very file
  * tests/test_search_parity.py runs under Node.
  *
- * Messages in:  {type: "load", manifest: absolute URL}
+ * Messages in:  {type: "load", manifest: absolute URL, text: its text or null}
  *               {type: "search", id, text}
  *               {type: "texts", id, refs: [ref], terms: [[term]]}
  * Messages out: {type: "ready"} or {type: "failed"}
@@ -21,6 +21,8 @@
   var EARLY_TEXTS = 10; // the texts of the first results shown are fetched as soon as the query is answered
   var engine = null;
   var loading = null;
+  var started; // resolved with the load's promise: a query may arrive before the manifest does
+  var start = new Promise(function (resolve) { started = resolve; });
 
   function fetchFrom(base) {
     return function (path, asText) {
@@ -32,14 +34,18 @@
     };
   }
 
-  function load(manifestUrl) {
+  /* The page passes the manifest's text when it has it (fetched in parallel with this script);
+     otherwise it is fetched here. */
+  function load(manifestUrl, text) {
     if (!loading) {
-      loading = fetchFrom(manifestUrl)(manifestUrl, false).then(function (manifest) {
+      var manifest = text ? Promise.resolve(JSON.parse(text)) : fetchFrom(manifestUrl)(manifestUrl, false);
+      loading = manifest.then(function (manifest) {
         importScripts.apply(null, manifest.scripts.map(function (url) { return new URL(url, manifestUrl).href; }));
         engine = self.OgpSearch.load(manifest, fetchFrom(manifestUrl));
         return engine;
       });
       loading.catch(function () { loading = null; }); // a later load may start over
+      started(loading);
     }
     return loading;
   }
@@ -61,13 +67,13 @@
   self.onmessage = function (event) {
     var data = event.data;
     if (data.type === "load") {
-      load(data.manifest).then(function () {
+      load(data.manifest, data.text).then(function () {
         self.postMessage({ type: "ready" });
       }, function () {
         self.postMessage({ type: "failed" });
       });
     } else if (data.type === "search") {
-      (loading || Promise.reject(new Error("not loaded"))).then(function () {
+      (loading || start).then(function () {
         return self.OgpSearch.search(engine, data.text);
       }).then(function (outcome) {
         var results = outcome.results.map(summary);
@@ -78,7 +84,7 @@
         self.postMessage({ type: "error", id: data.id });
       });
     } else if (data.type === "texts") {
-      (loading || Promise.reject(new Error("not loaded"))).then(function () {
+      (loading || start).then(function () {
         return engine.texts(data.refs);
       }).then(function (docs) {
         var out = docs.map(function (doc, n) { return rendered(doc, new Set(data.terms[n])); });
