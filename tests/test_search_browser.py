@@ -238,7 +238,7 @@ def test_the_query_runs_in_the_worker_not_on_the_main_thread(page: Any, strict_u
         """() => ({
             engine: [typeof window.lunr, typeof window.OgpSearch, typeof window.SpanishStemmer],
             fetched: performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)
-                .filter(p => /search-index\/|search-texts|lunr|stemmer|search-core/.test(p)),
+                .filter(p => /search-index[/]|search-texts|lunr|stemmer|search-core/.test(p)),
         })"""
     )
     assert on_page == {"engine": ["undefined", "undefined", "undefined"], "fetched": []}
