@@ -38,9 +38,17 @@
      otherwise it is fetched here. */
   function load(manifestUrl, text) {
     if (!loading) {
-      var manifest = text ? Promise.resolve(JSON.parse(text)) : fetchFrom(manifestUrl)(manifestUrl, false);
-      loading = manifest.then(function (manifest) {
-        importScripts.apply(null, manifest.scripts.map(function (url) { return new URL(url, manifestUrl).href; }));
+      var manifest = null;
+      loading = (text ? Promise.resolve(JSON.parse(text)) : fetchFrom(manifestUrl)(manifestUrl, false)).then(function (parsed) {
+        manifest = parsed;
+        var scripts = manifest.scripts.map(function (url) { return new URL(url, manifestUrl).href; });
+        // importScripts fetches one script after another; fetching them all at once first puts
+        // them in the HTTP cache (their names carry a version), so importScripts finds them there.
+        return Promise.all(scripts.map(function (url) {
+          return fetch(url, { credentials: "same-origin" }).then(function (response) { return response.arrayBuffer(); });
+        })).then(function () { return scripts; }, function () { return scripts; });
+      }).then(function (scripts) {
+        importScripts.apply(null, scripts);
         engine = self.OgpSearch.load(manifest, fetchFrom(manifestUrl));
         return engine;
       });
