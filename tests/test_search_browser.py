@@ -225,3 +225,21 @@ def test_a_query_fetches_a_few_shards_and_only_the_shown_texts(page: Any, strict
     assert 1 <= len(shards) < len(manifest["shards"]["names"])
     assert len(texts) == page.locator(".search-result").count() == 1
     assert not any(url.endswith(".txt") for url in shards)  # the vocabulary only for fuzzy and inner wildcards
+
+
+def test_the_query_runs_in_the_worker_not_on_the_main_thread(page: Any, strict_url: str) -> None:
+    """The page never loads lunr, the stemmers or search-core.js, and never fetches a shard or a result
+    text itself (only the small manifest, handed to the Worker): the Worker does (resource timing is per
+    thread). Highlighting is the Worker's too."""
+    page.goto(strict_url + "es/search/?q=participacion")
+    page.locator(".search-result mark").first.wait_for()
+    assert [worker.url for worker in page.workers if "/assets/search-worker.js" in worker.url]
+    on_page = page.evaluate(
+        """() => ({
+            engine: [typeof window.lunr, typeof window.OgpSearch, typeof window.SpanishStemmer],
+            fetched: performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)
+                .filter(p => /search-index[/]|search-texts|lunr|stemmer|search-core/.test(p)),
+        })"""
+    )
+    assert on_page == {"engine": ["undefined", "undefined", "undefined"], "fetched": []}
+    assert page.console_errors == []

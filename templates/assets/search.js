@@ -1,14 +1,14 @@
 /*
  * Site search in the page. Loaded on every page, it fetches nothing until needed: the header box
- * prefetches the small manifest of the index when it gets focus; the search page loads the
- * manifest and the scripts it names, then, as you type, only the index shards the query needs and
- * the texts of the results shown. Results are built with DOM nodes and textContent only. The
- * search logic itself is in search-core.js, loaded with the index.
+ * prefetches the small manifest of the index when it gets focus; the search page starts the
+ * search Worker (search-worker.js), which loads the manifest and the scripts it names, then, as
+ * you type, only the index shards the query needs and the texts of the results shown. The page
+ * itself only builds the results, with DOM nodes and textContent only: no lunr, no stemmer, no
+ * query runs on the main thread, so typing never waits for them.
  */
 (function () {
   "use strict";
 
-  var engines = {};
   var PAGE_SIZE = 50;
   var FIRST_RESULTS = 10; // shown before the rest of the first page, whose texts follow
 
@@ -16,59 +16,69 @@
     return new URL(url, base || document.baseURI).href;
   }
 
-  function fetchJson(url) {
-    return fetch(url, { credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) {
-        throw new Error(response.status + " " + url);
-      }
-      return response.json();
+  /* The engine runs in a Worker (search-worker.js): the page asks, by message, for a query's
+     results, then for the texts of those it shows, already split into marked and plain pieces,
+     and only builds the list. Each request gets a promise of the Worker's answer. */
+  function workerEngine(workerUrl, manifestUrl) {
+    var worker = new Worker(workerUrl);
+    var waiting = new Map();
+    var next = 0;
+    var ready = new Promise(function (resolve, reject) {
+      waiting.set("load", { resolve: resolve, reject: reject });
     });
-  }
-
-  /* Scripts run in order (async=false), all requested at once. */
-  function loadScripts(urls) {
-    return Promise.all(urls.map(function (url) {
-      return new Promise(function (resolve, reject) {
-        var existing = document.querySelector('script[src="' + CSS.escape(url) + '"]');
-        if (existing && existing.dataset.loaded) {
-          resolve();
-          return;
-        }
-        var script = existing || document.createElement("script");
-        script.addEventListener("load", function () { script.dataset.loaded = "1"; resolve(); });
-        script.addEventListener("error", function () { reject(new Error("could not load " + url)); });
-        if (!existing) {
-          script.src = url;
-          script.async = false;
-          document.head.appendChild(script);
-        }
-      });
-    }));
-  }
-
-  /* One engine per language: the manifest, then the scripts it names. */
-  function engineFor(manifestUrl) {
-    manifestUrl = absolute(manifestUrl);
-    if (!engines[manifestUrl]) {
-      engines[manifestUrl] = fetchJson(manifestUrl).then(function (manifest) {
-        var scripts = manifest.scripts.map(function (url) { return absolute(url, manifestUrl); });
-        return loadScripts(scripts).then(function () {
-          var engine = window.OgpSearch.load(manifest, function (path, asText) {
-            var url = absolute(path, manifestUrl);
-            if (!asText) return fetchJson(url);
-            return fetch(url, { credentials: "same-origin" }).then(function (response) {
-              if (!response.ok) throw new Error(response.status + " " + url);
-              return response.text();
-            });
-          });
-          engine.base = manifestUrl;
+    worker.onmessage = function (event) {
+      var data = event.data;
+      if (data.type === "ready" || data.type === "failed") {
+        var loading = waiting.get("load");
+        waiting.delete("load");
+        if (data.type === "ready") {
           performance.mark("search:index-ready");
-          return engine;
-        });
+          loading.resolve();
+        } else {
+          loading.reject(new Error("search index"));
+        }
+        return;
+      }
+      var asked = waiting.get(data.id);
+      if (!asked) return;
+      waiting.delete(data.id);
+      if (data.type === "error") asked.reject(new Error("search"));
+      else asked.resolve(data);
+    };
+    worker.onerror = function () {
+      waiting.forEach(function (asked) { asked.reject(new Error("search worker")); });
+      waiting.clear();
+    };
+    function ask(message) {
+      message.id = ++next;
+      return new Promise(function (resolve, reject) {
+        waiting.set(message.id, { resolve: resolve, reject: reject });
+        worker.postMessage(message);
       });
-      engines[manifestUrl].catch(function () { delete engines[manifestUrl]; }); // let a later try start over
     }
-    return engines[manifestUrl];
+    // The page fetches the manifest (search.html preloads it while the page is parsed) at the same
+    // time as the Worker's script, and hands it over: one round trip less before the first query.
+    var manifest = fetch(absolute(manifestUrl), { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error(response.status + " " + manifestUrl);
+      return response.text();
+    });
+    manifest.then(function (text) {
+      worker.postMessage({ type: "load", manifest: absolute(manifestUrl), text: text });
+    }, function () {
+      worker.postMessage({ type: "load", manifest: absolute(manifestUrl), text: null });
+    });
+    return {
+      base: absolute(manifestUrl),
+      ready: ready,
+      search: function (text) { return ask({ type: "search", text: text }); },
+      texts: function (results) {
+        return ask({
+          type: "texts",
+          refs: results.map(function (result) { return result.ref; }),
+          terms: results.map(function (result) { return result.terms; })
+        }).then(function (data) { return data.docs; });
+      }
+    };
   }
 
   function prefetch(url) {
@@ -126,8 +136,7 @@
     });
   }
 
-  function resultItem(result, doc) {
-    var terms = window.OgpSearch.matchedTerms(result);
+  function resultItem(doc) {
     var item = document.createElement("li");
     item.className = "search-result";
 
@@ -146,11 +155,11 @@
     if (doc.i) {
       var id = document.createElement("span");
       id.className = "record-id";
-      appendPieces(id, window.OgpSearch.highlight(engine, doc.i, terms));
+      appendPieces(id, doc.i);
       link.appendChild(id);
       link.appendChild(document.createTextNode(" "));
     }
-    appendPieces(link, window.OgpSearch.highlight(engine, doc.t, terms));
+    appendPieces(link, doc.t);
     heading.appendChild(link);
     item.appendChild(heading);
 
@@ -160,7 +169,7 @@
       if (doc.l) {
         snippet.lang = doc.l;
       }
-      appendPieces(snippet, window.OgpSearch.highlight(engine, doc.s, terms));
+      appendPieces(snippet, doc.s);
       item.appendChild(snippet);
     }
     return item;
@@ -170,10 +179,10 @@
      small file each); null when a newer query replaced it meanwhile. */
   function nextItems(shown, count, last) {
     var next = shown.results.slice(shown.shown, shown.shown + count);
-    return engine.texts(next.map(function (result) { return result.ref; })).then(function (docs) {
+    return engine.texts(next).then(function (docs) {
       if (shown !== current) return null;
       var fragment = document.createDocumentFragment();
-      next.forEach(function (result, i) { fragment.appendChild(resultItem(result, docs[i])); });
+      docs.forEach(function (doc) { fragment.appendChild(resultItem(doc)); });
       shown.shown += next.length;
       if (last) more.hidden = shown.shown >= shown.results.length;
       return fragment;
@@ -215,7 +224,7 @@
     if (!engine) return;
     var query = input.value;
     var ticket = ++asked;
-    window.OgpSearch.search(engine, query).then(function (outcome) {
+    engine.search(query).then(function (outcome) {
       if (ticket !== asked) return null;
       current = { results: outcome.results, shown: 0, query: query };
       var shown = current;
@@ -283,10 +292,8 @@
   }
 
   status.textContent = message("loading");
-  engineFor(page.dataset.index).then(function (loaded) {
-    engine = loaded;
-    render();
-  }, function () {
-    status.textContent = message("failed");
-  });
+  // The Worker fetches the manifest at once and answers the first query when its scripts are in.
+  engine = workerEngine(page.dataset.worker, page.dataset.index);
+  engine.ready.catch(failed);
+  render();
 })();

@@ -1,0 +1,105 @@
+/*
+ * The search engine in a dedicated Worker, so the page's main thread only builds the results:
+ * fetching the manifest and the shards, lunr.Index.load, the query, fetching the result texts and
+ * working out which of their words to mark (the stemmers run here, not in the page) all happen
+ * here. Same origin, loaded by search.js with `new Worker(url)`: allowed by `script-src 'self'`
+ * (worker-src falls back to it), no blob: URL and no inline code. The search logic is
+ * search-core.js, loaded with importScripts as the manifest names it, the very file
+ * tests/test_search_parity.py runs under Node.
+ *
+ * Messages in:  {type: "load", manifest: absolute URL, text: its text or null}
+ *               {type: "search", id, text}
+ *               {type: "texts", id, refs: [ref], terms: [[term]]}
+ * Messages out: {type: "ready"} or {type: "failed"}
+ *               {type: "results", id, status, results: [{ref, score, terms}]} or {type: "error", id}
+ *               {type: "texts", id, docs: [{k, u, l, i, t, s}]}, i/t/s as [{text, mark}] pieces
+ */
+/* global importScripts */
+(function () {
+  "use strict";
+
+  var EARLY_TEXTS = 10; // the texts of the first results shown are fetched as soon as the query is answered
+  var engine = null;
+  var loading = null;
+  var started; // resolved with the load's promise: a query may arrive before the manifest does
+  var start = new Promise(function (resolve) { started = resolve; });
+
+  function fetchFrom(base) {
+    return function (path, asText) {
+      var url = new URL(path, base).href;
+      return fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error(response.status + " " + url);
+        return asText ? response.text() : response.json();
+      });
+    };
+  }
+
+  /* The page passes the manifest's text when it has it (fetched in parallel with this script);
+     otherwise it is fetched here. */
+  function load(manifestUrl, text) {
+    if (!loading) {
+      var manifest = null;
+      loading = (text ? Promise.resolve(JSON.parse(text)) : fetchFrom(manifestUrl)(manifestUrl, false)).then(function (parsed) {
+        manifest = parsed;
+        var scripts = manifest.scripts.map(function (url) { return new URL(url, manifestUrl).href; });
+        // importScripts fetches one script after another; fetching them all at once first puts
+        // them in the HTTP cache (their names carry a version), so importScripts finds them there.
+        return Promise.all(scripts.map(function (url) {
+          return fetch(url, { credentials: "same-origin" }).then(function (response) { return response.arrayBuffer(); });
+        })).then(function () { return scripts; }, function () { return scripts; });
+      }).then(function (scripts) {
+        importScripts.apply(null, scripts);
+        engine = self.OgpSearch.load(manifest, fetchFrom(manifestUrl));
+        return engine;
+      });
+      loading.catch(function () { loading = null; }); // a later load may start over
+      started(loading);
+    }
+    return loading;
+  }
+
+  /* A result as the page needs it: its ref, score and the terms it matched (to mark them). */
+  function summary(result) {
+    return { ref: result.ref, score: result.score, terms: Array.from(self.OgpSearch.matchedTerms(result)) };
+  }
+
+  function marked(text, terms) {
+    return text ? self.OgpSearch.highlight(engine, text, terms) : null;
+  }
+
+  /* A result text with its title, ID and snippet already split into marked and plain pieces. */
+  function rendered(doc, terms) {
+    return { k: doc.k, u: doc.u, l: doc.l || "", i: marked(doc.i, terms), t: marked(doc.t, terms) || [], s: marked(doc.s, terms) };
+  }
+
+  self.onmessage = function (event) {
+    var data = event.data;
+    if (data.type === "load") {
+      load(data.manifest, data.text).then(function () {
+        self.postMessage({ type: "ready" });
+      }, function () {
+        self.postMessage({ type: "failed" });
+      });
+    } else if (data.type === "search") {
+      (loading || start).then(function () {
+        return self.OgpSearch.search(engine, data.text);
+      }).then(function (outcome) {
+        var results = outcome.results.map(summary);
+        // Start the first texts now: the page asks for them as soon as this answer arrives.
+        engine.texts(results.slice(0, EARLY_TEXTS).map(function (r) { return r.ref; })).catch(function () {});
+        self.postMessage({ type: "results", id: data.id, status: outcome.status, results: results });
+      }).catch(function () {
+        self.postMessage({ type: "error", id: data.id });
+      });
+    } else if (data.type === "texts") {
+      (loading || start).then(function () {
+        return engine.texts(data.refs);
+      }).then(function (docs) {
+        var out = docs.map(function (doc, n) { return rendered(doc, new Set(data.terms[n])); });
+        self.postMessage({ type: "texts", id: data.id, docs: out });
+      }).catch(function () {
+        self.postMessage({ type: "error", id: data.id });
+      });
+    }
+  };
+})();
