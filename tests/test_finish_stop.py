@@ -4,12 +4,18 @@ carry the server's signal handling (build/parallel.py)."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
+import queue
 import signal
+import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from ogpsite.build import Builder, BuildMode, parallel
+from ogpsite.commands.serve_rebuild import BuildLoop, BuildState, Rebuilder, Watcher
 
 from .test_incremental import assert_same_as_clean_build, commitment, edit, index_terms, retitle, settings, site_project, small_pages
 
@@ -75,3 +81,32 @@ def test_forked_workers_reset_the_parents_signal_handlers() -> None:
     assert in_workers, "no task ran in a forked worker"
     for sigint, sigterm, wakeup in in_workers:
         assert (sigint, sigterm, wakeup) == (signal.SIG_IGN, signal.SIG_DFL, -1)
+
+
+def test_the_preview_stops_finishing_when_a_save_is_waiting(site_project: Path) -> None:
+    """The preview's build thread asks its watcher's queue between stages (BuildLoop.change_waiting):
+    with a save waiting, Rebuilder.finish leaves the stages not started pending; without, it ends."""
+    stop = threading.Event()
+    watcher = Watcher([site_project / "content"], stop)  # not started: its queue is filled by hand
+    settings_one = dataclasses.replace(settings(site_project), workers=1)
+    rebuilder = Rebuilder(settings_one, BuildState(), io.StringIO(), quiet=False)
+    loop = BuildLoop(watcher, rebuilder, stop, lambda: None, lambda built, paths: None)
+    assert rebuilder.rebuild()
+    first = commitment(site_project, 0)
+    edit(first / "en.md", lambda t: retitle(t, "Zanzibarian procurement register"))
+    assert rebuilder.rebuild([str(first / "en.md")])
+    assert rebuilder.pending and not loop.change_waiting()
+
+    watcher.changes.put([str(first / "es.md")])  # a save arrives before finish() starts a stage
+    assert loop.change_waiting()
+    assert rebuilder.finish(loop.change_waiting)
+    assert rebuilder.pending, "no stage started while a save was waiting"
+    assert "the others follow the next save" in rebuilder.out.getvalue()  # type: ignore[attr-defined]
+
+    watcher.changes.get_nowait()
+    with pytest.raises(queue.Empty):
+        watcher.changes.get_nowait()
+    assert rebuilder.finish(loop.change_waiting)
+    assert not rebuilder.pending
+    assert "zanzibarian" in index_terms(site_project / "site" / "en").split("\n")
+    assert_same_as_clean_build(site_project)

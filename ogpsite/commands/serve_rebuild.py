@@ -80,9 +80,11 @@ class Rebuilder:
         """Whether the site-wide files (search index, feeds, data) still wait for finish()."""
         return self._builder is not None and bool(self._builder.pending_stages)
 
-    def finish(self) -> bool:
+    def finish(self, stop: Callable[[], bool] | None = None) -> bool:
         """Between edits: bring the deferred site-wide files up to date, or, after a start on an
-        up-to-date site, read the cached records into memory so the first save is quick too."""
+        up-to-date site, read the cached records into memory so the first save is quick too.
+        `stop` is asked before each output stage: once a new save is waiting, the stages not
+        started stay pending (Builder.finish) and that save is built first."""
         builder = self._builder
         if builder is None:
             return True
@@ -92,7 +94,7 @@ class Rebuilder:
             except Exception:  # only a slower first save: the rebuild reads the cache itself
                 traceback.print_exc(file=self.out)
             return True
-        return self._run(builder.finish, "", finishing=True)
+        return self._run(lambda: builder.finish(stop), "", finishing=True)
 
     def log(self, text: str) -> None:
         print(f"[{dt.datetime.now():%H:%M:%S}] {text}", file=self.out, flush=True)
@@ -137,7 +139,9 @@ class Rebuilder:
         self.state.failure = None
         if not self.quiet and report is not None:
             seconds = time.perf_counter() - started
-            if finishing:
+            if finishing and self.pending:  # stopped for a new save: the rest after it
+                self.log(f"Some site-wide files updated in {seconds:.2f} s; the others follow the next save.")
+            elif finishing:
                 self.log(f"Search index, feeds and data files updated in {seconds:.2f} s.")
             else:
                 waiting = " (search index and data files follow)" if self.pending else ""
@@ -266,9 +270,13 @@ class BuildLoop(threading.Thread):
                 first = self.watcher.changes.get(timeout=QUIET_SECONDS)
             except queue.Empty:
                 if not self.stop.is_set():
-                    self.rebuilder.finish()
+                    self.rebuilder.finish(self.change_waiting)
                 continue
             if self.stop.is_set():
                 break
             paths = take_batch(self.watcher.changes, first)
             self.on_change(self.rebuilder.rebuild(paths), paths)
+
+    def change_waiting(self) -> bool:
+        """Whether finish() should stop before its next stage: a save is waiting, or the server stops."""
+        return self.stop.is_set() or not self.watcher.changes.empty()
