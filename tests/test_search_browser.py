@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from ogpsite.build import build
@@ -47,7 +48,16 @@ def search_requests(page: Any) -> list[str]:
 
 
 def results(page: Any) -> list[str]:
-    """The paths the result links lead to, once the first page is complete (the first ten come first)."""
+    """The paths the result links lead to, once the first page is complete (the first ten come first).
+
+    Typed letter by letter, a query is answered once per letter, and the page keeps the query it
+    last rendered in the address (`?q=`): wait for that to be the input's text, so that the list
+    read is the one for the whole query, not for a prefix still on screen."""
+    answered = "() => (new URL(location.href).searchParams.get('q') || '') === document.querySelector('#search-page-input').value.trim()"
+    try:
+        page.wait_for_function(answered, timeout=10_000)
+    except PlaywrightTimeout:  # a query that shows no list (a syntax error): read what is there
+        pass
     page.locator(".search-results:not([aria-busy])").wait_for(state="attached")
     return page.locator(".search-result-title a").evaluate_all("links => links.map(a => new URL(a.href).pathname)")
 
