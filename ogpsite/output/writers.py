@@ -229,7 +229,27 @@ def _replace(tmp: Path, target: Path) -> None:
         os.replace(tmp, target)
 
 
-class SiteWriter:
+class StagedFiles:
+    """What a writer has staged this build, shared by SiteWriter and InPlaceWriter: the files the
+    site will hold, those written anew, and the counts the report shows."""
+
+    def __init__(self) -> None:
+        self.wanted: set[str] = {MARKER}
+        self.changed: set[str] = set()  # files written anew (the others are the published ones, unchanged)
+        self.written = 0
+        self.reused = 0
+
+    def record(self, relpath: str, written: bool) -> None:
+        """Count a file staged by `write` here or in a worker process (same staging folder)."""
+        self.wanted.add(relpath)
+        if written:
+            self.written += 1
+            self.changed.add(relpath)
+        else:
+            self.reused += 1
+
+
+class SiteWriter(StagedFiles):
     """Collects files into a staging folder; `commit()` swaps it in, `abort()` drops it.
 
     Files are always replaced by renaming a new file over the old one, never rewritten in place:
@@ -256,10 +276,7 @@ class SiteWriter:
             self.staging.mkdir()
         (self.staging / MARKER).write_bytes(MARKER_TEXT)
         self._lock_fd = _lock(self.staging)
-        self.wanted: set[str] = {MARKER}
-        self.changed: set[str] = set()  # files written anew (the others are the published ones, unchanged)
-        self.written = 0
-        self.reused = 0
+        super().__init__()
         self._folders: set[Path] = set()  # made (or found) by this process in this build
 
     def write(self, relpath: str, data: bytes) -> bool:
@@ -289,15 +306,6 @@ class SiteWriter:
             self.record(relpath, False)
             return True
         return False
-
-    def record(self, relpath: str, written: bool) -> None:
-        """Count a file staged by `write` here or in a worker process (same staging folder)."""
-        self.wanted.add(relpath)
-        if written:
-            self.written += 1
-            self.changed.add(relpath)
-        else:
-            self.reused += 1
 
     def _link(self, source: Path, target: Path) -> bool:
         try:
@@ -384,7 +392,7 @@ def _check_relpath(relpath: str) -> None:
         raise ValueError(f"refusing to write {relpath!r}: not a plain path inside the output folder")
 
 
-class InPlaceWriter:
+class InPlaceWriter(StagedFiles):
     """Updates a site the same process built a moment ago, in place: each changed file is
     replaced atomically (a new file renamed over the old one), files no longer made are deleted.
     For the preview server, where a reader may briefly see some pages new and others not;
@@ -394,10 +402,7 @@ class InPlaceWriter:
         self.output = output.resolve()
         self.staging = self.output  # where files go (the pipeline's workers write here too)
         self.previous = previous  # the files the last build left
-        self.wanted: set[str] = {MARKER}
-        self.changed: set[str] = set()  # files written anew (the others are the published ones, unchanged)
-        self.written = 0
-        self.reused = 0
+        super().__init__()
 
     def write(self, relpath: str, data: bytes) -> bool:
         _check_relpath(relpath)
@@ -419,14 +424,6 @@ class InPlaceWriter:
             self.record(relpath, False)
             return True
         return False
-
-    def record(self, relpath: str, written: bool) -> None:
-        self.wanted.add(relpath)
-        if written:
-            self.written += 1
-            self.changed.add(relpath)
-        else:
-            self.reused += 1
 
     def commit(self) -> None:
         for relpath in sorted(self.previous - self.wanted, reverse=True):
