@@ -148,13 +148,21 @@ def _memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
+def py_spy() -> str:
+    """py-spy from PATH, else the one installed beside this Python (the test extras' venv)."""
+    found = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if found is None:
+        raise SystemExit("--profile needs py-spy: pip install py-spy (it is in the test extras)")
+    return found
+
+
 def run_measured(args: list[str], cwd: Path, profile: Path | None = None) -> tuple[Any, float, int, int, float]:
     """Run `python -m benchmarks <args>` sampling its process tree;
     (JSON out, s, peak RSS MB, peak PSS MB, CPU s of all its processes).
     `profile`: under py-spy, which writes a raw profile (its sampling costs time: not a figure)."""
     command = [sys.executable, "-m", "benchmarks", *args]
     if profile is not None:
-        command = ["py-spy", "record", "-f", "raw", "-r", "50", "--subprocesses", "-o", str(profile), "--", *command]
+        command = [py_spy(), "record", "-f", "raw", "-r", "50", "--subprocesses", "-o", str(profile), "--", *command]
     out, seconds, rss, pss, cpu = run_command(command, cwd)
     last = [line for line in out.splitlines() if line.startswith(("{", "["))][-1]  # py-spy prints too
     return json.loads(last), seconds, rss, pss, cpu
