@@ -30,7 +30,7 @@ from ogpsite.content.load import load_content
 from ogpsite.errors import BuildFailed, Problem
 from ogpsite.incremental.cache import Cache, PageEntry, State
 from ogpsite.incremental.index import changed_reads
-from ogpsite.incremental.manifest import is_intact, output_intact, output_manifest
+from ogpsite.incremental.manifest import is_intact, output_intact, output_manifest, site_moved
 from ogpsite.incremental.outdated import RenderPlan, decide_outdated, edited_records
 from ogpsite.incremental.scan import InputScan, scan_inputs, signature
 from ogpsite.incremental.stage_cache import STAGE_OUTPUTS, StageCache
@@ -101,6 +101,7 @@ class Builder:
         self._output_checked = False  # it built the site, or saw it as the cached state describes it
         self._closures: tuple[str, dict[str, str]] = ("", {})  # templates digest -> hashed closures
         self._stop: Callable[[], bool] | None = None  # finish(stop): asked between stages
+        self._moved = False  # this build found the site restored or copied (manifest.site_moved)
 
     @property
     def pending_stages(self) -> tuple[str, ...]:
@@ -158,6 +159,7 @@ class Builder:
 
     def _run(self, changed_paths: Iterable[str | Path] | None, started: float) -> BuildReport:
         previous, complete = self._previous()
+        self._moved = site_moved(self.settings.output_dir, previous.manifest)  # restored from a CI cache?
         scan = self._scan_inputs(previous, changed_paths)
         if self._nothing_to_do(previous, scan):
             return self._up_to_date(previous, scan, started)
@@ -358,7 +360,8 @@ class Builder:
         shas: dict[str, str],
     ) -> State:
         """What the next build needs to know of this one."""
-        manifest = output_manifest(self.settings.output_dir, shas, previous.manifest, writer.changed, isinstance(writer, InPlaceWriter))
+        in_place = isinstance(writer, InPlaceWriter)
+        manifest = output_manifest(self.settings.output_dir, shas, previous.manifest, writer.changed, in_place, self._moved)
         digests = rendered.digests
         if len(outdated.render) * 10 > len(planned.pages):  # forget what no page reads any more
             referenced = set().union(*(entry.reads.keys() for entry in rendered.pages.values()))
