@@ -16,7 +16,6 @@ from typing import Any
 
 from lunr.stop_word_filter import WORDS as ENGLISH_STOP_WORDS
 from lunr.token import Token
-from snowballstemmer import EnglishStemmer, SpanishStemmer
 
 ANALYSIS_VERSION = "1"  # bump when the Python side of the pipeline changes: cached terms are dropped
 
@@ -76,7 +75,14 @@ def _english_trim(word: str) -> str:
 # The pure-Python Snowball classes themselves, never `snowballstemmer.stemmer(name)`: that returns
 # PyStemmer's C stemmer whenever `import Stemmer` succeeds, a different Snowball release than the one
 # whose JavaScript the browser runs, and index terms would drift from query terms without an error.
-STEMMERS: dict[str, Callable[[], Any]] = {"en": EnglishStemmer, "es": SpanishStemmer}
+# Imported when a stemmer is made, not with this module: snowballstemmer's package imports the
+# stemmers of all its 30-odd languages, a tenth of a second that a build with nothing to do or a
+# build whose search stage is cached need not spend.
+def stemmer(lang: str) -> Any:
+    """A new Snowball stemmer for "en" or "es" (pure Python, from snowballstemmer)."""
+    from snowballstemmer import EnglishStemmer, SpanishStemmer
+
+    return {"en": EnglishStemmer, "es": SpanishStemmer}[lang]()
 
 
 def english_steps() -> list[Step]:
@@ -84,12 +90,12 @@ def english_steps() -> list[Step]:
         ("ogpsite-fold", fold),
         ("trimmer", _english_trim),
         ("stopWordFilter", lambda word: None if word in ENGLISH_STOP_WORDS else word),
-        ("ogpsite-stemmer-en", STEMMERS["en"]().stemWord),
+        ("ogpsite-stemmer-en", stemmer("en").stemWord),
     ]
 
 
 def spanish_steps(lunr_es: LunrSpanish) -> list[Step]:
-    snowball = STEMMERS["es"]()
+    snowball = stemmer("es")
     return [
         ("trimmer-es", _trimmer(lunr_es.word_characters)),
         ("stopWordFilter-es", lambda word: None if word in lunr_es.stop_words else word),
