@@ -321,7 +321,7 @@ class Builder:
                 assert rendered.stages is not None
                 self.stage_runs.done(rendered.stages, result, scan, job.stage_context.cache)
                 if result.pid != me:  # what the worker wrote and memoised
-                    job.stage_context.cache.merged(result.memo)
+                    job.stage_context.cache.apply(result.memo)
                     for relpath, staged in result.files.items():
                         job.writer.record(relpath, staged.written)
                 continue

@@ -1,0 +1,181 @@
+"""Site-wide stages kept per record: the open data's JSON and CSV of each record are made once and
+re-joined after an edit, and the result is the bytes a clean build writes.
+
+Also the pieces that makes safe: the indented-JSON writer equals `json.dumps(indent=2)`, a record's
+key names everything its open data is made from, and a stage run in a worker process hands back
+only what it computed (plus the keys it reused) to the builder's stage cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pickle
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from benchmarks.corpus import generate
+from ogpsite.build import build
+from ogpsite.build.builder import check
+from ogpsite.incremental.stage_cache import StageCache
+from ogpsite.stages import opendata
+from ogpsite.stages.jsontext import indented_json, json_list_bytes
+
+from .conftest import ROOT
+from .test_incremental import assert_same_as_clean_build, commitment, edit, settings
+
+
+@pytest.fixture
+def site_project(tmp_path: Path) -> Path:
+    """16 generated commitments, 4 events, 4 stories, and a private copy of the templates."""
+    generate(tmp_path / "content", 16, events=4, stories=4, vocabulary_name="small")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    return tmp_path
+
+
+_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text()
+_json_values = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+        | st.dictionaries(st.integers() | st.none() | st.booleans(), inner, max_size=3)
+    ),
+    max_leaves=20,
+)
+
+
+@given(_json_values)
+def test_indented_json_is_json_dumps_with_indent_2(value: object) -> None:
+    assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+@given(st.lists(_json_values, max_size=5))
+def test_a_list_joined_from_its_items_texts_is_the_list_dumped_whole(values: list[object]) -> None:
+    items = [indented_json(value).encode("utf-8") for value in values]
+    assert json_list_bytes(items) == json.dumps(values, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def test_strings_are_escaped_as_json_dumps_escapes_them() -> None:
+    value = {"t": 'a "quote", a \\ and\na newline\t\u2028 é ñ \x00', "n": [1, -2, 3.5, True, None], "e": {}, "l": []}
+    assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _model(project: Path):  # type: ignore[no-untyped-def]
+    model, problems = check(settings(project))
+    assert model is not None, problems
+    return model
+
+
+def test_a_records_open_data_key_names_what_its_data_is_made_from(site_project: Path) -> None:
+    model = _model(site_project)
+    record = model.records["commitments"][0]
+    key = opendata.record_data_key(model, record, "https://example.org/", "digest-1")
+    assert opendata.record_data_key(model, record, "https://example.org/", "digest-1") == key
+    assert opendata.record_data_key(model, record, "https://example.org/", "digest-2") != key  # its folder changed
+    assert opendata.record_data_key(model, record, "https://example.net/", "digest-1") != key  # another base URL
+    other = model.records["commitments"][1]
+    assert opendata.record_data_key(model, other, "https://example.org/", "digest-1") != key  # another record's facts
+
+    # Its plan's cycle is read from another record (the plans' file): the key follows it.
+    edit(site_project / "content" / "action_plans.yaml", lambda t: re.sub(r"cycle: (\d+)", "cycle: 1999", t))
+    replanned = _model(site_project)
+    moved = replanned.by_key[("commitments", record.slug)]
+    assert opendata.record_data_key(replanned, moved, "https://example.org/", "digest-1") != key
+
+
+def test_a_worker_hands_back_what_it_computed_and_only_the_keys_it_reused() -> None:
+    previous = {"terms": {"a": 1, "b": 2, "gone": 3}}
+    builder = StageCache(previous)
+    worker = pickle.loads(pickle.dumps(builder))  # a forked worker has its own copy
+    assert worker.memo("terms", "a", lambda: pytest.fail("not recomputed")) == 1
+    assert worker.memo("terms", "c", lambda: 30) == 30
+    delta = worker.take_delta()
+    assert delta.computed == {"terms": {"c": 30}}
+    assert delta.reused == {"terms": ["a"]}
+    assert worker.take_delta().computed == {}  # each stage sends its own
+    builder.apply(delta)
+    assert builder.current == {"terms": {"a": 1, "c": 30}}  # "b" and "gone" unused: dropped when saved
+
+
+def _record_data_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    made: list[str] = []
+    real = opendata.record_data
+
+    def counted(model, record, base_url):  # type: ignore[no-untyped-def]
+        made.append(f"{record.section}/{record.slug}")
+        return real(model, record, base_url)
+
+    monkeypatch.setattr(opendata, "record_data", counted)
+    return made
+
+
+def test_open_data_after_an_edit_an_add_and_a_delete_re_encodes_only_those_records(
+    site_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = _record_data_calls(monkeypatch)
+    one = dataclasses.replace(settings(site_project), workers=1)  # in this process, so the calls are counted
+    build(one)
+    every = len(made)
+    assert every >= 24  # commitments, themes, events, stories
+
+    first = commitment(site_project, 0)
+    made.clear()
+    edit(first / "en.md", lambda t: t.replace("## Milestones", "## Milestones\n\nA sentence for the open data.\n"))
+    build(one)
+    assert made == [f"commitments/{first.name}"]
+    assert_same_as_clean_build(site_project)
+
+    added = site_project / "content" / "commitments" / "ar9997"
+    shutil.copytree(commitment(site_project, 2), added)
+    edit(added / "facts.yaml", lambda t: re.sub(r"^id: \w+$", "id: AR9997", t, flags=re.M))
+    made.clear()
+    build(one)
+    assert made == ["commitments/ar9997"]
+    assert_same_as_clean_build(site_project)
+
+    gone = commitment(site_project, 3)
+    shutil.rmtree(gone)
+    made.clear()
+    build(one)
+    assert made == []
+    assert_same_as_clean_build(site_project)
+    assert not (site_project / "site" / "data" / "commitments" / f"{gone.name}.json").exists()
+
+    # A plan's cycle is shown in every commitment of that plan: those are made again, not kept.
+    plan = re.search(r"^action_plan: (\S+)$", (first / "facts.yaml").read_text(encoding="utf-8"), re.M)
+    assert plan is not None
+    plans = site_project / "content" / "action_plans.yaml"
+    edit(
+        plans,
+        lambda t: re.sub(
+            rf"^({re.escape(plan.group(1))}:\n  member: \S+\n  cycle: )(\d+)", lambda m: f"{m[1]}{int(m[2]) - 1}", t, flags=re.M
+        ),
+    )
+    in_plan = {
+        f"commitments/{folder.name}"
+        for folder in (site_project / "content" / "commitments").iterdir()
+        if f"action_plan: {plan.group(1)}\n" in (folder / "facts.yaml").read_text(encoding="utf-8")
+    }
+    made.clear()
+    build(one)
+    assert set(made) == in_plan and f"commitments/{first.name}" in in_plan
+    assert_same_as_clean_build(site_project)
+
+
+def test_per_record_open_data_from_worker_processes_equals_a_clean_build(site_project: Path) -> None:
+    parallel = dataclasses.replace(settings(site_project), workers=2)
+    build(parallel)
+    first = commitment(site_project, 0)
+    edit(first / "es.md", lambda t: t.replace("## ", "## Nuevo: ", 1))
+    build(parallel)
+    assert_same_as_clean_build(site_project)
+    shutil.rmtree(commitment(site_project, 1))
+    build(parallel)
+    assert_same_as_clean_build(site_project)
