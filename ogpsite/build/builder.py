@@ -78,6 +78,19 @@ def strict_failures(loaded: Loaded, rendered: Rendered) -> list[Problem]:
     return sorted(set(loaded.warnings + [p for found in rendered.stages.problems for p in found if not p.is_error] + translations))
 
 
+def known_closures(remembered: object, templates_digest: str) -> tuple[str, dict[str, str]]:
+    """The template closure digests a last build left (`State.report["closures"]`: its templates
+    digest and template name -> digest), if made of the same templates, else none."""
+    if (
+        isinstance(remembered, tuple | list)
+        and len(remembered) == 2
+        and remembered[0] == templates_digest
+        and isinstance(remembered[1], dict)
+    ):
+        return templates_digest, dict(remembered[1])
+    return "", {}
+
+
 class Builder:
     """Builds the site, then rebuilds it after edits, re-rendering only what they touch."""
 
@@ -164,7 +177,7 @@ class Builder:
         if not complete:
             self.cache.load_rest(previous)
         loaded = self._load(previous, scan)
-        planned = self._plan_pages(loaded, scan)
+        planned = self._plan_pages(previous, loaded, scan)
         outdated = self._decide_outdated(previous, scan, loaded, planned)
         context = StageContext(self.settings, loaded.base_url, StageCache(previous.stages, loaded.record_keys))
         writer = self._writer(previous)
@@ -239,10 +252,12 @@ class Builder:
         base_url = settings.base_url if settings.base_url is not None else (model.site.base_url or "/")
         return Loaded(model, [p for p in problems if not p.is_error], records, record_keys, base_url)
 
-    def _plan_pages(self, loaded: Loaded, scan: InputScan) -> Planned:
+    def _plan_pages(self, previous: State, loaded: Loaded, scan: InputScan) -> Planned:
         """Every page of the site, with the renderer that makes them and each page's own digest."""
         settings, model = self.settings, loaded.model
         listings = Listings(model, settings.today)
+        if self._closures[0] != scan.templates_digest:  # the last build's, if made of the same templates
+            self._closures = known_closures(previous.report.get("closures"), scan.templates_digest)
         same_templates = self._closures[0] == scan.templates_digest  # no need to parse them again
         renderer = Renderer(
             model,
@@ -374,6 +389,8 @@ class Builder:
                 "stage_reads": stage_reads,
                 # each stage's entry in the stage cache, unless deferred (its files are then older)
                 "stage_keys": self.stage_runs.keys_to_keep(),
+                # each template's closure digest (parsing them all takes a while), by templates digest
+                "closures": (scan.templates_digest, dict(planned.renderer.closures)),
             },
             files=scan.inputs.stamps,
             manifest=manifest,

@@ -1,5 +1,6 @@
-"""Site-wide stages kept per record: the open data's JSON and CSV of each record are made once and
-re-joined after an edit, and the result is the bytes a clean build writes.
+"""The edit path: what a build after one edit re-does. Site-wide stages kept per record (the open
+data's JSON and CSV of each record are made once and re-joined after an edit, giving the bytes a
+clean build writes), and the templates' closure digests kept from the last build.
 
 Also the pieces that makes safe: the indented-JSON writer equals `json.dumps(indent=2)`, a record's
 key names everything its open data is made from, and a stage run in a worker process hands back
@@ -21,8 +22,9 @@ from hypothesis import strategies as st
 
 from benchmarks.corpus import generate
 from ogpsite.build import build
-from ogpsite.build.builder import check
+from ogpsite.build.builder import check, known_closures
 from ogpsite.incremental.stage_cache import StageCache
+from ogpsite.render.renderer import Renderer
 from ogpsite.stages import opendata
 from ogpsite.stages.jsontext import indented_json, json_list_bytes
 
@@ -178,4 +180,34 @@ def test_per_record_open_data_from_worker_processes_equals_a_clean_build(site_pr
     assert_same_as_clean_build(site_project)
     shutil.rmtree(commitment(site_project, 1))
     build(parallel)
+    assert_same_as_clean_build(site_project)
+
+
+def test_template_closures_are_taken_from_the_last_build_only_for_the_same_templates() -> None:
+    closures = {"commitment.html": "c1", "base.html": "b1"}
+    assert known_closures(("t1", closures), "t1") == ("t1", closures)
+    assert known_closures(["t1", closures], "t1") == ("t1", closures)  # as the cache may give it back
+    assert known_closures(("t0", closures), "t1") == ("", {})  # a template changed since
+    assert known_closures(None, "t1") == ("", {})  # a cache from before closures were kept
+    assert known_closures(("t1", "not a dict"), "t1") == ("", {})
+
+
+def test_a_build_reuses_the_last_builds_template_closures(site_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    one = dataclasses.replace(settings(site_project), workers=1)
+    build(one)
+    parsed: list[str] = []
+    real = Renderer._closure_digest
+
+    def counted(self, name):  # type: ignore[no-untyped-def]
+        if name not in self._closures:
+            parsed.append(name)
+        return real(self, name)
+
+    monkeypatch.setattr(Renderer, "_closure_digest", counted)
+    edit(commitment(site_project, 0) / "en.md", lambda t: t.replace("## Milestones", "## Milestones\n\nOne more line.\n"))
+    build(one)
+    assert parsed == []
+    edit(site_project / "templates" / "commitment.html", lambda t: t.replace('{{ _("Commitment") }}', '{{ _("Commitment") }}:'))
+    build(one)
+    assert "commitment.html" in parsed
     assert_same_as_clean_build(site_project)
