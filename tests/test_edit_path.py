@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from benchmarks.corpus import generate
 from ogpsite.build import build
-from ogpsite.build.builder import check, known_closures
+from ogpsite.build.builder import check, known_closures, longest_first
 from ogpsite.incremental.stage_cache import StageCache
 from ogpsite.render.renderer import Renderer
 from ogpsite.stages import opendata
@@ -211,3 +211,13 @@ def test_a_build_reuses_the_last_builds_template_closures(site_project: Path, mo
     build(one)
     assert "commitment.html" in parsed
     assert_same_as_clean_build(site_project)
+
+
+def test_the_stage_that_took_longest_last_time_starts_first() -> None:
+    names = ["feeds", "calendar", "opendata", "sitemap", "search", "filters"]
+    seconds = {"feeds": 0.1, "calendar": 0.3, "opendata": 2.0, "sitemap": 0.2, "search": 9.0, "filters": 0.05}
+    assert longest_first([0, 1, 2, 3, 4, 5], names, seconds) == [4, 2, 1, 3, 0, 5]
+    assert longest_first([0, 3, 5], names, seconds) == [3, 0, 5]  # only those to run
+    # never timed (a first build, a new stage): as long as any, and in the stages' own order
+    assert longest_first([0, 1, 4], names, {"search": 9.0}) == [0, 1, 4]
+    assert longest_first([0, 1, 4], names, {"feeds": 0.1, "calendar": 0.3}) == [4, 1, 0]

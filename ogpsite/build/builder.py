@@ -91,6 +91,13 @@ def known_closures(remembered: object, templates_digest: str) -> tuple[str, dict
     return "", {}
 
 
+def longest_first(numbers: list[int], names: list[str], seconds: dict[str, float]) -> list[int]:
+    """The stages to run (by number) in the order their tasks are handed out: the longest when it
+    last ran first, so it starts at once while the others share the other processes; a stage
+    never timed yet counts as long, and equal times keep the stages' own order."""
+    return sorted(numbers, key=lambda n: -seconds.get(names[n], float("inf")))
+
+
 class Builder:
     """Builds the site, then rebuilds it after edits, re-rendering only what they touch."""
 
@@ -311,7 +318,8 @@ class Builder:
         settings, context = self.settings, job.stage_context
         defer = self.mode.defers_stages and self._output_checked
         rendered.stages = self.stage_runs.plan(scan, previous, settings.output_dir, context.base_url, settings.today, context.cache, defer)
-        self._run_tasks(job, rendered.stages.todo, sorted(outdated.render), planned.digests, scan, rendered)
+        order = longest_first(rendered.stages.todo, [stage.name for stage in self.stages], previous.report.get("stage_seconds", {}))
+        self._run_tasks(job, order, sorted(outdated.render), planned.digests, scan, rendered)
         not_run = [n for n in rendered.stages.todo if self.stage_seconds.get(self.stages[n].name) is None]
         if not_run:  # finish() was stopped: they wait for the next one
             self.stage_runs.leave_for_later(rendered.stages, not_run)
@@ -391,6 +399,11 @@ class Builder:
                 "stage_keys": self.stage_runs.keys_to_keep(),
                 # each template's closure digest (parsing them all takes a while), by templates digest
                 "closures": (scan.templates_digest, dict(planned.renderer.closures)),
+                # how long each stage took when it last ran: the longest starts first next time
+                "stage_seconds": {
+                    **previous.report.get("stage_seconds", {}),
+                    **{n: t for n, t in self.stage_seconds.items() if t is not None},
+                },
             },
             files=scan.inputs.stamps,
             manifest=manifest,
