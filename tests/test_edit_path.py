@@ -24,6 +24,7 @@ from benchmarks.corpus import generate
 from ogpsite.build import build
 from ogpsite.build.builder import check, known_closures, longest_first
 from ogpsite.incremental.stage_cache import StageCache
+from ogpsite.output import writers
 from ogpsite.render.renderer import Renderer
 from ogpsite.stages import opendata
 from ogpsite.stages.jsontext import indented_json, json_list_bytes
@@ -221,3 +222,24 @@ def test_the_stage_that_took_longest_last_time_starts_first() -> None:
     # never timed (a first build, a new stage): as long as any, and in the stages' own order
     assert longest_first([0, 1, 4], names, {"search": 9.0}) == [0, 1, 4]
     assert longest_first([0, 1, 4], names, {"feeds": 0.1, "calendar": 0.3}) == [4, 1, 0]
+
+
+def test_a_stage_file_the_site_already_has_is_kept_unread(site_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    one = dataclasses.replace(settings(site_project), workers=1)
+    build(one)
+    compared: list[str] = []
+    real = writers._same_file
+
+    def counted(old: Path, data: bytes) -> bool:
+        compared.append(old.relative_to(site_project / "site").as_posix())
+        return real(old, data)
+
+    monkeypatch.setattr(writers, "_same_file", counted)
+    first = commitment(site_project, 0)
+    edit(first / "en.md", lambda t: t.replace("## Milestones", "## Milestones\n\nOne more line.\n"))
+    build(one)
+    monkeypatch.undo()
+    records = {name for name in compared if name.startswith("data/commitments/")}
+    assert records == {f"data/commitments/{first.name}.json"}  # the others are the site's already
+    assert not [name for name in compared if "/search-texts/" in name and name.startswith("es/")]  # an English edit
+    assert_same_as_clean_build(site_project)

@@ -188,7 +188,7 @@ class Builder:
         outdated = self._decide_outdated(previous, scan, loaded, planned)
         context = StageContext(self.settings, loaded.base_url, StageCache(previous.stages, loaded.record_keys))
         writer = self._writer(previous)
-        job = RenderJob(planned.renderer, writer, self.settings, planned.pages, loaded.model, context, self.stages)
+        job = RenderJob(planned.renderer, writer, self.settings, planned.pages, loaded.model, context, self.stages, previous.manifest)
         try:
             rendered = self._render(job, outdated, planned, scan, previous)
             if self.settings.strict and (warnings := strict_failures(loaded, rendered)):

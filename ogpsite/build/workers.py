@@ -19,6 +19,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from ogpsite.build import parallel
 from ogpsite.content import load as content_load  # looked up at call time: tests count the folders parsed
 from ogpsite.errors import Problem, display_path
+from ogpsite.incremental.manifest import Manifest, is_intact
 from ogpsite.incremental.reads import ReadSet
 from ogpsite.incremental.stage_cache import MemoDelta, StageRun, run_observed
 from ogpsite.model.pages import Page
@@ -50,6 +51,7 @@ class RenderJob:
     model: SiteModel
     stage_context: StageContext
     stages: tuple[Stage, ...]
+    published: Manifest = dataclasses.field(default_factory=dict)  # what the last build published (its manifest)
 
 
 @dataclass
@@ -129,9 +131,16 @@ def run_stage(number: int) -> StageDone:
     run = run_observed(job.stages[number].run, job.model, job.stage_context)
     files = {}
     if not any(p.is_error for p in run.problems):
+        output = job.settings.output_dir
         for relpath in sorted(run.files):
             data = run.files[relpath]
-            files[relpath] = StagedFile(hashlib.sha256(data).hexdigest(), job.writer.write(relpath, data))
+            sha = hashlib.sha256(data).hexdigest()
+            # the published file is this one (its manifest entry, and its stat, say so): kept
+            # unread, as a page is; most of search's and the open data's files after an edit
+            if is_intact(output, relpath, sha, job.published) and job.writer.reuse(relpath, present=True):
+                files[relpath] = StagedFile(sha, False)
+            else:
+                files[relpath] = StagedFile(sha, job.writer.write(relpath, data))
     run.files = {}
     return StageDone(number, run, files, job.stage_context.cache.take_delta(), os.getpid())
 
