@@ -23,6 +23,9 @@ from hypothesis import strategies as st
 from benchmarks.corpus import generate
 from ogpsite.build import build
 from ogpsite.build.builder import check, known_closures, longest_first
+from ogpsite.build.stage_runs import content_digest_for
+from ogpsite.incremental.inputs import Inputs
+from ogpsite.incremental.scan import FolderScan, InputScan
 from ogpsite.incremental.stage_cache import StageCache
 from ogpsite.output import writers
 from ogpsite.render.renderer import Renderer
@@ -30,7 +33,7 @@ from ogpsite.stages import opendata
 from ogpsite.stages.jsontext import indented_json, json_list_bytes
 
 from .conftest import ROOT
-from .test_incremental import assert_same_as_clean_build, commitment, edit, settings
+from .test_incremental import assert_same_as_clean_build, commitment, edit, retitle, settings
 
 
 @pytest.fixture
@@ -242,4 +245,40 @@ def test_a_stage_file_the_site_already_has_is_kept_unread(site_project: Path, mo
     records = {name for name in compared if name.startswith("data/commitments/")}
     assert records == {f"data/commitments/{first.name}.json"}  # the others are the site's already
     assert not [name for name in compared if "/search-texts/" in name and name.startswith("es/")]  # an English edit
+    assert_same_as_clean_build(site_project)
+
+
+def _scan(folders: dict[str, tuple[str, str | None]], top: str = "top") -> InputScan:
+    scanned = {name: FolderScan(section, Path(name), digest) for name, (section, digest) in folders.items()}
+    content = "" if any(digest is None for _, digest in folders.values()) else f"all:{sorted(folders.items())}:{top}"
+    return InputScan(Inputs({}, 0), scanned, top, "templates", content)
+
+
+def test_a_stage_naming_its_sections_is_keyed_by_those_folders_and_the_top_of_content_only() -> None:
+    folders = {"commitments/ar0001": ("commitments", "c1"), "events/meet": ("events", "e1"), "themes/open": ("themes", "t1")}
+    feeds = ("stories", "events", "themes")
+    key = content_digest_for(_scan(folders), feeds)
+    assert content_digest_for(_scan({**folders, "commitments/ar0001": ("commitments", "c2")}), feeds) == key  # edited
+    assert content_digest_for(_scan({**folders, "commitments/ar0002": ("commitments", "c9")}), feeds) == key  # added
+    assert content_digest_for(_scan({**folders, "events/meet": ("events", "e2")}), feeds) != key
+    assert content_digest_for(_scan({**folders, "stories/new": ("stories", "s1")}), feeds) != key
+    assert content_digest_for(_scan({k: v for k, v in folders.items() if k != "themes/open"}), feeds) != key
+    assert content_digest_for(_scan(folders, top="other"), feeds) != key  # site.yaml or a supporting file
+    assert content_digest_for(_scan(folders), ("events", "themes")) != key  # another set of sections
+    assert content_digest_for(_scan(folders), None) == _scan(folders).content_digest  # a stage naming none: everything
+    assert content_digest_for(_scan({**folders, "commitments/bad": ("commitments", None)}), feeds) == ""  # unreadable
+
+
+def test_feeds_and_calendars_stand_after_a_commitment_edit_and_follow_an_event_edit(site_project: Path) -> None:
+    one = dataclasses.replace(settings(site_project), workers=1)
+    build(one)
+    edit(commitment(site_project, 0) / "en.md", lambda t: retitle(t, "A commitment retitled"))
+    report = build(one)
+    assert report.stage_seconds["feeds"] is None and report.stage_seconds["calendar"] is None
+    assert report.stage_seconds["opendata"] is not None  # it shows commitments
+    assert_same_as_clean_build(site_project)
+    event = sorted((site_project / "content" / "events").iterdir())[0]
+    edit(event / "en.md", lambda t: retitle(t, "An event retitled"))
+    report = build(one)
+    assert report.stage_seconds["feeds"] is not None and report.stage_seconds["calendar"] is not None
     assert_same_as_clean_build(site_project)
