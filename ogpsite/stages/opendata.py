@@ -458,7 +458,7 @@ class OpenDataStage:
                 cache.memo(
                     RECORD_DATA,
                     record_data_key(model, record, base_url, cache.record_digest(record)),
-                    lambda record=record: record_data(model, record, base_url),  # type: ignore[misc]
+                    lambda record=record: record_data(model, record, base_url),
                 )
                 for record in records
             ]
