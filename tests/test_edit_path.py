@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from benchmarks.corpus import generate
-from ogpsite.build import build
+from ogpsite.build import Builder, BuildMode, build
 from ogpsite.build.builder import check, known_closures, longest_first
 from ogpsite.build.stage_runs import content_digest_for
 from ogpsite.incremental.inputs import Inputs
@@ -281,4 +281,21 @@ def test_feeds_and_calendars_stand_after_a_commitment_edit_and_follow_an_event_e
     edit(event / "en.md", lambda t: retitle(t, "An event retitled"))
     report = build(one)
     assert report.stage_seconds["feeds"] is not None and report.stage_seconds["calendar"] is not None
+    assert_same_as_clean_build(site_project)
+
+
+def test_finish_after_a_deferred_rebuild_recomputes_only_the_edited_record(site_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    made = _record_data_calls(monkeypatch)
+    builder = Builder(dataclasses.replace(settings(site_project), workers=1), mode=BuildMode.PREVIEW)
+    builder.build()
+    first = commitment(site_project, 0)
+    for n in range(2):  # the second time, from the state the first finish() left
+        text = first / "en.md"
+        edit(text, lambda t, n=n: t.replace("## Milestones", f"## Milestones\n\nPreview line {n}.\n"))
+        made.clear()
+        builder.rebuild([text])
+        assert "opendata" in builder.pending_stages and made == []  # deferred: its memo is kept meanwhile
+        builder.finish()
+        assert made == [f"commitments/{first.name}"]
+    monkeypatch.undo()
     assert_same_as_clean_build(site_project)

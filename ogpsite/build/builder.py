@@ -410,7 +410,7 @@ class Builder:
             records={name: (r.key, None) for name, r in loaded.records.items() if r.key},
             pages=rendered.pages,
             digests=digests,
-            stages=cache.current,
+            stages=cache.kept(),  # with the memo of the stages that did not run
         )
 
     def _report(

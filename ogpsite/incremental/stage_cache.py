@@ -104,7 +104,8 @@ class StageCache:
     `memo(namespace, key, compute)` returns the value computed for the same namespace and key by
     this build or the previous successful one, else `compute()`. Keys must name everything the
     value depends on: use `record_digest(record)` for a record's content and add your own
-    settings. Values must be picklable. Entries unused by a build are dropped when it finishes.
+    settings. Values must be picklable. Entries unused by a build are dropped when it finishes,
+    except in the namespaces it did not use at all (`kept`).
     """
 
     def __init__(self, previous: dict[str, dict[Any, Any]] | None = None, record_digests: dict[tuple[str, str], str] | None = None):
@@ -135,6 +136,13 @@ class StageCache:
 
         Stable across builds for an unchanged record; differs after any edit of its folder."""
         return self.record_digests.get((record.section, record.slug), "") or f"uncached:{id(record)}"
+
+    def kept(self) -> dict[str, dict[Any, Any]]:
+        """What the next build gets: this build's entries, and the previous build's for every
+        namespace this build did not touch (a stage that did not run: reused, or deferred to
+        finish()), which would otherwise compute everything again the next time it runs."""
+        untouched = {namespace: values for namespace, values in self.previous.items() if namespace not in self.current}
+        return {**untouched, **self.current}
 
     def take_delta(self) -> MemoDelta:
         """What `memo` computed and reused since the last call (a worker sends it after each stage)."""
