@@ -78,6 +78,26 @@ def strict_failures(loaded: Loaded, rendered: Rendered) -> list[Problem]:
     return sorted(set(loaded.warnings + [p for found in rendered.stages.problems for p in found if not p.is_error] + translations))
 
 
+def known_closures(remembered: object, templates_digest: str) -> tuple[str, dict[str, str]]:
+    """The template closure digests a last build left (`State.report["closures"]`: its templates
+    digest and template name -> digest), if made of the same templates, else none."""
+    if (
+        isinstance(remembered, tuple | list)
+        and len(remembered) == 2
+        and remembered[0] == templates_digest
+        and isinstance(remembered[1], dict)
+    ):
+        return templates_digest, dict(remembered[1])
+    return "", {}
+
+
+def longest_first(numbers: list[int], names: list[str], seconds: dict[str, float]) -> list[int]:
+    """The stages to run (by number) in the order their tasks are handed out: the longest when it
+    last ran first, so it starts at once while the others share the other processes; a stage
+    never timed yet counts as long, and equal times keep the stages' own order."""
+    return sorted(numbers, key=lambda n: -seconds.get(names[n], float("inf")))
+
+
 class Builder:
     """Builds the site, then rebuilds it after edits, re-rendering only what they touch."""
 
@@ -166,11 +186,11 @@ class Builder:
         if not complete:
             self.cache.load_rest(previous)
         loaded = self._load(previous, scan)
-        planned = self._plan_pages(loaded, scan)
+        planned = self._plan_pages(previous, loaded, scan)
         outdated = self._decide_outdated(previous, scan, loaded, planned)
         context = StageContext(self.settings, loaded.base_url, StageCache(previous.stages, loaded.record_keys))
         writer = self._writer(previous)
-        job = RenderJob(planned.renderer, writer, self.settings, planned.pages, loaded.model, context, self.stages)
+        job = RenderJob(planned.renderer, writer, self.settings, planned.pages, loaded.model, context, self.stages, previous.manifest)
         try:
             rendered = self._render(job, outdated, planned, scan, previous)
             if self.settings.strict and (warnings := strict_failures(loaded, rendered)):
@@ -241,10 +261,12 @@ class Builder:
         base_url = settings.base_url if settings.base_url is not None else (model.site.base_url or "/")
         return Loaded(model, [p for p in problems if not p.is_error], records, record_keys, base_url)
 
-    def _plan_pages(self, loaded: Loaded, scan: InputScan) -> Planned:
+    def _plan_pages(self, previous: State, loaded: Loaded, scan: InputScan) -> Planned:
         """Every page of the site, with the renderer that makes them and each page's own digest."""
         settings, model = self.settings, loaded.model
         listings = Listings(model, settings.today)
+        if self._closures[0] != scan.templates_digest:  # the last build's, if made of the same templates
+            self._closures = known_closures(previous.report.get("closures"), scan.templates_digest)
         same_templates = self._closures[0] == scan.templates_digest  # no need to parse them again
         renderer = Renderer(
             model,
@@ -298,7 +320,8 @@ class Builder:
         settings, context = self.settings, job.stage_context
         defer = self.mode.defers_stages and self._output_checked
         rendered.stages = self.stage_runs.plan(scan, previous, settings.output_dir, context.base_url, settings.today, context.cache, defer)
-        self._run_tasks(job, rendered.stages.todo, sorted(outdated.render), planned.digests, scan, rendered)
+        order = longest_first(rendered.stages.todo, [stage.name for stage in self.stages], previous.report.get("stage_seconds", {}))
+        self._run_tasks(job, order, sorted(outdated.render), planned.digests, scan, rendered)
         not_run = [n for n in rendered.stages.todo if self.stage_seconds.get(self.stages[n].name) is None]
         if not_run:  # finish() was stopped: they wait for the next one
             self.stage_runs.leave_for_later(rendered.stages, not_run)
@@ -323,7 +346,7 @@ class Builder:
                 assert rendered.stages is not None
                 self.stage_runs.done(rendered.stages, result, scan, job.stage_context.cache)
                 if result.pid != me:  # what the worker wrote and memoised
-                    job.stage_context.cache.merged(result.memo)
+                    job.stage_context.cache.apply(result.memo)
                     for relpath, staged in result.files.items():
                         job.writer.record(relpath, staged.written)
                 continue
@@ -377,13 +400,20 @@ class Builder:
                 "stage_reads": stage_reads,
                 # each stage's entry in the stage cache, unless deferred (its files are then older)
                 "stage_keys": self.stage_runs.keys_to_keep(),
+                # each template's closure digest (parsing them all takes a while), by templates digest
+                "closures": (scan.templates_digest, dict(planned.renderer.closures)),
+                # how long each stage took when it last ran: the longest starts first next time
+                "stage_seconds": {
+                    **previous.report.get("stage_seconds", {}),
+                    **{n: t for n, t in self.stage_seconds.items() if t is not None},
+                },
             },
             files=scan.inputs.stamps,
             manifest=manifest,
             records={name: (r.key, None) for name, r in loaded.records.items() if r.key},
             pages=rendered.pages,
             digests=digests,
-            stages=cache.current,
+            stages=cache.kept(),  # with the memo of the stages that did not run
         )
 
     def _report(

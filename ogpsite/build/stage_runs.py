@@ -1,7 +1,7 @@
 """The output stages within one Builder: which run now, which stand, which wait for `finish()`.
 
-A stage runs again only when its key (class, name, content digest, base URL, build date) is new,
-a file it read changed, or a file it made is not as published (incremental/outdated.py). In
+A stage runs again only when its key (class, name, the digest of the content it reads, base URL,
+build date; `content_digest_for`) is new, a file it read changed, or a file it made is not as published (incremental/outdated.py). In
 PREVIEW mode a rebuild also leaves the stages that would run for `finish()`: their last files
 stay published, and the state is saved as pending, so no later build takes it for up to date.
 """
@@ -16,6 +16,7 @@ from ogpsite.build.workers import StagedFile, StageDone
 from ogpsite.errors import Problem
 from ogpsite.incremental import stage_cache
 from ogpsite.incremental.cache import State
+from ogpsite.incremental.inputs import digest_of
 from ogpsite.incremental.manifest import is_intact
 from ogpsite.incremental.outdated import current_stage_outputs
 from ogpsite.incremental.scan import InputScan
@@ -46,7 +47,10 @@ class StageRuns:
     def plan(
         self, scan: InputScan, previous: State, output: Path, base_url: str, today: dt.date, cache: StageCache, defer: bool
     ) -> StagePlan:
-        keys = [stage_cache.key(stage, scan.content_digest, base_url, today) for stage in self.stages]
+        keys = [
+            stage_cache.key(stage, content_digest_for(scan, getattr(stage, "reads_sections", None)), base_url, today)
+            for stage in self.stages
+        ]
         previous_outputs: dict[str, StageOutputs] = previous.stages.get(STAGE_OUTPUTS) or {}
         reused: dict[int, StageOutputs] = {}
         if scan.content_digest:
@@ -103,6 +107,17 @@ class StageRuns:
     def keys_to_keep(self) -> dict[str, str]:
         """Each stage's entry in the stage cache, unless deferred (its files are then older)."""
         return {name: key for name, key in self.last_keys.items() if name not in self.pending}
+
+
+def content_digest_for(scan: InputScan, sections: tuple[str, ...] | None) -> str:
+    """What of the content a stage's key covers: everything (`sections` None), or the top of
+    content/ (site.yaml, the supporting files) and the record folders of the sections it reads
+    (a stage's `reads_sections`), so an edit elsewhere leaves it as it is. "" when a folder could
+    not be read (then nothing is reused)."""
+    if sections is None or not scan.content_digest:
+        return scan.content_digest
+    folders = sorted((name, folder.digest) for name, folder in scan.folders.items() if folder.section in sections)
+    return digest_of("sections", sorted(sections), scan.global_digest, folders)
 
 
 def published(files: dict[str, str]) -> dict[str, StagedFile]:

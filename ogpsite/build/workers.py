@@ -13,15 +13,15 @@ import pickle
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from ogpsite.build import parallel
 from ogpsite.content import load as content_load  # looked up at call time: tests count the folders parsed
 from ogpsite.errors import Problem, display_path
+from ogpsite.incremental.manifest import Manifest, is_intact
 from ogpsite.incremental.reads import ReadSet
-from ogpsite.incremental.stage_cache import STAGE_OUTPUTS, StageRun, run_observed
+from ogpsite.incremental.stage_cache import MemoDelta, StageRun, run_observed
 from ogpsite.model.pages import Page
 from ogpsite.model.site import SiteModel
 from ogpsite.model.texts import record_texts
@@ -51,6 +51,7 @@ class RenderJob:
     model: SiteModel
     stage_context: StageContext
     stages: tuple[Stage, ...]
+    published: Manifest = dataclasses.field(default_factory=dict)  # what the last build published (its manifest)
 
 
 @dataclass
@@ -82,7 +83,7 @@ class StageDone:
     number: int  # into RenderJob.stages
     run: StageRun  # its problems, reads and time (files already written)
     files: dict[str, StagedFile]
-    memo: dict[str, dict[Any, Any]]  # what it put in the stage cache
+    memo: MemoDelta  # what it computed in, and reused from, the stage cache
     pid: int
 
 
@@ -126,15 +127,22 @@ def render_chunk(chunk: list[int]) -> RenderedChunk:
 def run_stage(number: int) -> StageDone:
     """Run a stage and write its files here (they can be large: only their hashes go back)."""
     job: RenderJob = parallel.current_job()
+    job.stage_context.cache.take_delta()  # what an earlier stage in this process did was sent with it
     run = run_observed(job.stages[number].run, job.model, job.stage_context)
     files = {}
     if not any(p.is_error for p in run.problems):
+        output = job.settings.output_dir
         for relpath in sorted(run.files):
             data = run.files[relpath]
-            files[relpath] = StagedFile(hashlib.sha256(data).hexdigest(), job.writer.write(relpath, data))
+            sha = hashlib.sha256(data).hexdigest()
+            # the published file is this one (its manifest entry, and its stat, say so): kept
+            # unread, as a page is; most of search's and the open data's files after an edit
+            if is_intact(output, relpath, sha, job.published) and job.writer.reuse(relpath, present=True):
+                files[relpath] = StagedFile(sha, False)
+            else:
+                files[relpath] = StagedFile(sha, job.writer.write(relpath, data))
     run.files = {}
-    memo = {name: values for name, values in job.stage_context.cache.current.items() if name != STAGE_OUTPUTS}
-    return StageDone(number, run, files, memo, os.getpid())
+    return StageDone(number, run, files, job.stage_context.cache.take_delta(), os.getpid())
 
 
 def template_problem(exc: Exception, page: Page, settings: BuildSettings) -> Problem:

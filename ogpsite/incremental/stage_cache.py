@@ -88,13 +88,24 @@ def key(stage: Any, *parts: Any) -> str:
     return digest_of(kind.__module__, kind.__qualname__, getattr(stage, "name", ""), *parts)
 
 
+@dataclass
+class MemoDelta:
+    """What a stage did with the stage cache in a worker process, for the builder's copy: the
+    values it computed, and only the keys of those it took from the previous build (the builder
+    has those already), so what goes back is as large as the edit, not as the site."""
+
+    computed: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    reused: dict[str, list[Any]] = field(default_factory=dict)
+
+
 class StageCache:
     """Memoisation for output stages across builds (e.g. the search index's analysed terms).
 
     `memo(namespace, key, compute)` returns the value computed for the same namespace and key by
     this build or the previous successful one, else `compute()`. Keys must name everything the
     value depends on: use `record_digest(record)` for a record's content and add your own
-    settings. Values must be picklable. Entries unused by a build are dropped when it finishes.
+    settings. Values must be picklable. Entries unused by a build are dropped when it finishes,
+    except in the namespaces it did not use at all (`kept`).
     """
 
     def __init__(self, previous: dict[str, dict[Any, Any]] | None = None, record_digests: dict[tuple[str, str], str] | None = None):
@@ -103,6 +114,7 @@ class StageCache:
         self.record_digests = record_digests or {}
         self.hits = 0
         self.misses = 0
+        self._delta = MemoDelta()
 
     def memo(self, namespace: str, key: Any, compute: Callable[[], Any]) -> Any:
         current = self.current.setdefault(namespace, {})
@@ -112,9 +124,11 @@ class StageCache:
         if old is not None and key in old:
             self.hits += 1
             value = current[key] = old[key]
+            self._delta.reused.setdefault(namespace, []).append(key)
             return value
         self.misses += 1
         value = current[key] = compute()
+        self._delta.computed.setdefault(namespace, {})[key] = value
         return value
 
     def record_digest(self, record: Any) -> str:
@@ -123,8 +137,25 @@ class StageCache:
         Stable across builds for an unchanged record; differs after any edit of its folder."""
         return self.record_digests.get((record.section, record.slug), "") or f"uncached:{id(record)}"
 
-    def merged(self, other: dict[str, dict[Any, Any]]) -> None:
-        for namespace, values in other.items():
+    def kept(self) -> dict[str, dict[Any, Any]]:
+        """What the next build gets: this build's entries, and the previous build's for every
+        namespace this build did not touch (a stage that did not run: reused, or deferred to
+        finish()), which would otherwise compute everything again the next time it runs."""
+        untouched = {namespace: values for namespace, values in self.previous.items() if namespace not in self.current}
+        return {**untouched, **self.current}
+
+    def take_delta(self) -> MemoDelta:
+        """What `memo` computed and reused since the last call (a worker sends it after each stage)."""
+        delta, self._delta = self._delta, MemoDelta()
+        return delta
+
+    def apply(self, delta: MemoDelta) -> None:
+        """Take in what a stage did with its copy of this cache in a worker process."""
+        for namespace, keys in delta.reused.items():
+            old, current = self.previous.get(namespace, {}), self.current.setdefault(namespace, {})
+            for key in keys:
+                current[key] = old[key]
+        for namespace, values in delta.computed.items():
             self.current.setdefault(namespace, {}).update(values)
 
 

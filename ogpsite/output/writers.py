@@ -302,23 +302,27 @@ class SiteWriter(StagedFiles):
     def reuse(self, relpath: str, present: bool = False) -> bool:
         """Stage the published file unread (the build cache knows it is current); False if gone."""
         _check_relpath(relpath)
-        if self._link(self.output / relpath, self.staging / relpath):
+        # strings, not Paths: this runs for every unchanged file of the site (tens of thousands)
+        if self._link(os.path.join(self.output, relpath), os.path.join(self.staging, relpath)):
             self.record(relpath, False)
             return True
         return False
 
-    def _link(self, source: Path, target: Path) -> bool:
+    def _link(self, source: str | Path, target: str | Path) -> bool:
         try:
-            st = source.stat()
+            st = os.stat(source)
         except OSError:
             return False
         try:
-            present = target.lstat()
+            present = os.lstat(target)
             if present.st_ino == st.st_ino and present.st_dev == st.st_dev:
                 return True  # the recycled folder already holds this very file
         except OSError:
             pass
-        _make_parent(target)
+        target = Path(target)
+        if target.parent not in self._folders:
+            _make_parent(target)
+            self._folders.add(target.parent)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             os.link(source, tmp)

@@ -247,12 +247,12 @@ class Renderer:
 
     def page_digest(self, page: Page) -> str:
         """Digest of the page's own context values and of the templates and catalog it uses."""
-        values = self._page_values(page)
         template = self.template_digest(page.template, page.lang)
-        if values.keys() == _DERIVED_VALUES and values["pagination"] is None:
-            # Quick form: without a pagination, these values follow from the page and _derived_digest.
+        if self.listings.items(page.template, page.slug) is None:  # no pagination (asked first: this runs for every page)
+            # Quick form: without a pagination, the page's values (_DERIVED_VALUES) follow from the
+            # page and _derived_digest, so they need not be made here.
             return f"{template}|{self._derived_digest}|{page!r}"
-        return self.index.value_digest([values, template])
+        return self.index.value_digest([self._page_values(page), template])
 
     @cached_property
     def _derived_digest(self) -> str:

@@ -46,7 +46,12 @@ class StageResult:
 
 class Stage(Protocol):
     """An output stage. `name` names it in reports, the stage cache and `Builder.pending_stages`;
-    `run` must be a function of the model and the context (and of files it reads), nothing else."""
+    `run` must be a function of the model and the context (and of files it reads), nothing else.
+
+    A stage may also have `reads_sections`, a tuple of the record types (`model.records` keys) it
+    reads, directly or through references: it is then keyed by those folders, site.yaml and the
+    supporting files only, and an edit of any other record leaves it as it is. Without it, every
+    record keys it."""
 
     name: str
 

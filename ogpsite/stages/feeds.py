@@ -113,6 +113,9 @@ class FeedsStage:
     """Atom feeds of stories and events, per language."""
 
     name = "feeds"
+    # What it reads besides site.yaml and the supporting files (themes: the entries' categories),
+    # so editing a commitment leaves the feeds as they are.
+    reads_sections = ("stories", "events", "themes")
 
     def run(self, model: SiteModel, context: StageContext) -> StageResult:
         files: dict[str, bytes] = {}

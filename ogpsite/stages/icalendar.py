@@ -87,6 +87,7 @@ class CalendarStage:
     """iCalendar files: all events, and one per event."""
 
     name = "calendar"
+    reads_sections = ("events", "themes")  # besides site.yaml and the supporting files (see base.Stage)
 
     def run(self, model: SiteModel, context: StageContext) -> StageResult:
         files: dict[str, bytes] = {}

@@ -9,13 +9,18 @@ so. Markdown fields are given as the sanitised HTML the site shows, with links m
 In the CSV files (only there), a cell a spreadsheet would read as a formula gets a leading `'`
 (`csv_cell`): an editor's title starting with `=` must not run when someone opens the file.
 The JSON files give every value exactly.
+
+Each record's JSON text and CSV line are made once and kept between builds in the stage cache
+(`record_data`, keyed by `record_data_key`: the record's folder, the languages, the base URL and
+the values of its fact columns, which read other records); the tables are joined from them, so an
+edit re-encodes only the records it touched. The JSON is `json.dumps(…, indent=2)`'s text, written
+by `jsontext` (the standard library's indented encoder is pure Python).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,9 +34,12 @@ from ogpsite.model.site import Named, Record, SiteModel, Text
 from ogpsite.model.urls import absolute, record_url
 from ogpsite.stages.base import StageContext, StageResult
 from ogpsite.stages.feeds import absolute_links
+from ogpsite.stages.jsontext import indented_json, json_list_bytes
 
 DATA_DIR = "data"
 LIST_DELIMITER = ";"
+RECORD_DATA = "opendata-records"  # StageCache namespace: RecordData by record_data_key
+RECORD_DATA_VERSION = "1"  # bump when a record's JSON or CSV changes: the kept ones are dropped
 
 
 def record_data_url(section: str, slug: str) -> str:
@@ -351,8 +359,50 @@ def _csv(header: list[str], rows: list[list[str]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def csv_line(cells: list[str]) -> str:
+    """One row's CSV line, as `_csv` writes it (a CSV writer keeps nothing from one row to the next)."""
+    return _csv_text([csv_cell(cell) for cell in cells])
+
+
+def _csv_text(cells: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()
+
+
 def _json(value: Any) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (indented_json(value) + "\n").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class RecordData:
+    """One record's open data, encoded in UTF-8: its JSON object's text (as its own file has it,
+    without the final newline) and its line in its table's CSV."""
+
+    json: bytes
+    csv: bytes
+
+
+def record_data(model: SiteModel, record: Record, base_url: str) -> RecordData:
+    return RecordData(
+        indented_json(_record_json(model, record, base_url)).encode("utf-8"), csv_line(_record_row(model, record, base_url)).encode("utf-8")
+    )
+
+
+def record_data_key(model: SiteModel, record: Record, base_url: str, digest: str) -> tuple[str, ...]:
+    """What a record's RecordData is made from: `digest`, its folder's (StageCache.record_digest:
+    its texts and facts), the site's languages, the base URL, and the values of its fact columns,
+    since some read other records (a commitment's `action_plan_cycle` is its plan's)."""
+    facts, _ = RECORD_TABLES[record.section]
+    return (
+        RECORD_DATA_VERSION,
+        record.section,
+        digest,
+        base_url,
+        " ".join(model.languages),
+        model.default_language,
+        repr([column.get(record) for column in facts]),
+    )
 
 
 def _resource(name: str, fields: list[dict[str, Any]], primary_key: str, title: str) -> dict[str, Any]:
@@ -398,17 +448,25 @@ class OpenDataStage:
     name = "opendata"
 
     def run(self, model: SiteModel, context: StageContext) -> StageResult:
-        base_url = context.base_url
+        base_url, cache = context.base_url, context.cache
         files: dict[str, bytes] = {}
         resources = []
         for section, (facts, _texts) in RECORD_TABLES.items():
             fields = _record_schema_fields(model, section)
             records = model.records[section]
-            objects = [_record_json(model, record, base_url) for record in records]
-            for record, obj in zip(records, objects, strict=True):
-                files[record_data_url(section, record.slug)] = _json(obj)
-            files[table_url(section, "json")] = _json(objects)
-            files[table_url(section, "csv")] = _csv([f["name"] for f in fields], [_record_row(model, r, base_url) for r in records])
+            data = [
+                cache.memo(
+                    RECORD_DATA,
+                    record_data_key(model, record, base_url, cache.record_digest(record)),
+                    lambda record=record: record_data(model, record, base_url),
+                )
+                for record in records
+            ]
+            for record, encoded in zip(records, data, strict=True):
+                files[record_data_url(section, record.slug)] = encoded.json + b"\n"
+            files[table_url(section, "json")] = json_list_bytes(encoded.json for encoded in data) + b"\n"
+            header = _csv_text([f["name"] for f in fields]).encode("utf-8")
+            files[table_url(section, "csv")] = header + b"".join(encoded.csv for encoded in data)
             resources.append(_resource(section, fields, facts[0].name, section.capitalize()))
             resources.append(_json_resource(section))
         for name, (columns, label) in SUPPORTING_TABLES.items():

@@ -36,6 +36,43 @@ class ScoredIndex:
     vectors: list[tuple[int, int, list[float]]]
 
 
+@dataclass
+class NumberedTerms:
+    """The documents' terms numbered as lunr's `Builder` numbers them (first seen, first numbered),
+    before any score: what the scores need of the whole set of documents."""
+
+    refs: list[str]
+    terms: dict[str, int]  # term -> index
+    postings: list[int]  # per term index: how many (field, document) pairs hold it
+    lengths: list[int]  # per field: its length summed over the documents
+    rows: list[tuple[int, int, list[int], list[int], int]]  # (field, document, term indexes, their counts, length)
+
+
+def number_terms(documents: Iterable[SearchDocument], fields: list[str], analyse: Callable[[SearchDocument], TermCounts]) -> NumberedTerms:
+    numbered = NumberedTerms([], {}, [], [0] * len(fields), [])
+    terms, postings, lengths, rows = numbered.terms, numbered.postings, numbered.lengths, numbered.rows
+    get = terms.get
+    for number, doc in enumerate(documents):
+        numbered.refs.append(doc.ref)
+        analysed = analyse(doc)
+        for f, name in enumerate(fields):
+            counts = analysed[name]
+            indexes = []
+            for term in counts:  # first-seen order, as Builder numbers new terms
+                index = get(term)
+                if index is None:
+                    index = terms[term] = len(postings)
+                    postings.append(1)
+                else:
+                    postings[index] += 1
+                indexes.append(index)
+            tfs = list(counts.values())
+            length = sum(tfs)
+            lengths[f] += length
+            rows.append((f, number, indexes, tfs, length))
+    return numbered
+
+
 def score_index(
     documents: Iterable[SearchDocument], analyzer: Analyzer, analyse: Callable[[SearchDocument], TermCounts] | None = None
 ) -> ScoredIndex:
@@ -47,38 +84,30 @@ def score_index(
     tests/test_search.py checks the output equals `Builder`'s."""
     fields = [name for name, _ in FIELDS]
     boosts = [boost for _, boost in FIELDS]
-    terms: dict[str, int] = {}
-    frequencies: list[tuple[int, int, dict[str, int], int]] = []  # (field, document, term -> count, length)
-    lengths = [0] * len(fields)
-    postings: list[int] = []  # per term index: the (field, document) pairs that hold it
-    refs: list[str] = []
     analyse = analyse or (lambda doc: {name: analyzer.term_counts(doc.fields.get(name, "")) for name in fields})
-    for number, doc in enumerate(documents):
-        refs.append(doc.ref)
-        analysed = analyse(doc)
-        for f, name in enumerate(fields):
-            counts = analysed[name]
-            length = sum(counts.values())
-            frequencies.append((f, number, counts, length))
-            lengths[f] += length
-            for term in counts:  # first-seen order, as Builder numbers new terms
-                index = terms.get(term)
-                if index is None:
-                    index = terms[term] = len(terms)
-                    postings.append(0)
-                postings[index] += 1
+    numbered = number_terms(documents, fields, analyse)
+    refs, terms = numbered.refs, numbered.terms
     count = len(refs)
-    average = [(length / count if count else 0.0) for length in lengths]
+    average = [(length / count if count else 0.0) for length in numbered.lengths]
     # lunr's idf (lunr.idf.idf), which counts a term's (field, document) pairs as its documents.
-    idfs = [math.log(1 + abs((count - df + 0.5) / (df + 0.5))) for df in postings]
+    idfs = [math.log(1 + abs((count - df + 0.5) / (df + 0.5))) for df in numbered.postings]
     k1, b = 1.2, 0.75  # lunr's defaults
+    k1_plus_1 = k1 + 1
     vectors = []
-    for f, number, counts, length in frequencies:
+    # This loop runs once per (term, field, document): millions of times at 10,000 records, on
+    # every edit (an edit changes the average lengths, so every score), hence its plain shape. The
+    # score is lunr's expression with its operations in lunr's order, so the doubles are the same.
+    for f, number, indexes, tfs, length in numbered.rows:
         norm = k1 * (1 - b + b * (length / average[f])) if average[f] else k1 * (1 - b)
-        elements: list[float] = []
-        for index, tf in sorted((terms[term], tf) for term, tf in counts.items()):
-            score = idfs[index] * ((k1 + 1) * tf) / (norm + tf) * boosts[f]
-            elements += (index, round(score, 3))
+        boost = boosts[f]
+        n = len(indexes)
+        if n > 1:  # ascending term index, as lunr's vectors hold them
+            order = sorted(range(n), key=indexes.__getitem__)
+            indexes = [indexes[j] for j in order]
+            tfs = [tfs[j] for j in order]
+        elements: list[float] = [0.0] * (2 * n)
+        elements[::2] = indexes
+        elements[1::2] = [round(idfs[index] * (k1_plus_1 * tf) / (norm + tf) * boost, 3) for index, tf in zip(indexes, tfs, strict=True)]
         vectors.append((f, number, elements))
     return ScoredIndex(fields, [label for label, _ in analyzer.steps], refs, terms, vectors)
 
