@@ -12,46 +12,50 @@ hash the same as the last one's, with the site it wrote untouched, does nothing.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+# Only what a build with nothing to do needs is imported with this module: the check that finds
+# nothing to do (scan, cache, manifest) must not pay for Jinja, pydantic, Markdown and the stages'
+# libraries (about half a second). Each phase after it imports what it uses.
 from ogpsite.build import parallel
-from ogpsite.build.loading import INLINE_BELOW, LoadedRecord, RecordLoader, cached_record, stored
-from ogpsite.build.phases import BuildMode, Loaded, Planned, Rendered
+from ogpsite.build.phases import BuildMode
 from ogpsite.build.progress import Progress
-from ogpsite.build.publish import publish_assets, publish_stage_files
 from ogpsite.build.report import BuildReport, build_output, repeated_report
 from ogpsite.build.stage_runs import StageRuns
-from ogpsite.build.workers import RenderedChunk, RenderJob, StageDone, render_chunk, run_stage
-from ogpsite.content.load import load_content
 from ogpsite.errors import BuildFailed, Problem
 from ogpsite.incremental.cache import Cache, PageEntry, State
-from ogpsite.incremental.index import changed_reads
 from ogpsite.incremental.manifest import is_intact, output_intact, output_manifest, site_moved
-from ogpsite.incremental.outdated import RenderPlan, decide_outdated, edited_records
 from ogpsite.incremental.scan import InputScan, scan_inputs, signature
 from ogpsite.incremental.stage_cache import STAGE_OUTPUTS, StageCache
-from ogpsite.model.pages import site_pages
-from ogpsite.model.pagination import Listings
-from ogpsite.model.resolve import build_model
-from ogpsite.model.site import SiteModel
 from ogpsite.output.writers import InPlaceWriter, SiteWriter, check_output_dir
-from ogpsite.render.renderer import Renderer, RenderSettings
 from ogpsite.settings import BuildSettings, overlay_files
-from ogpsite.stages import DEFAULT_STAGES, Stage, StageContext
+
+if TYPE_CHECKING:
+    from ogpsite.build.loading import LoadedRecord
+    from ogpsite.build.phases import Loaded, Planned, Rendered
+    from ogpsite.build.workers import RenderJob
+    from ogpsite.incremental.outdated import RenderPlan
+    from ogpsite.model.site import SiteModel
+    from ogpsite.stages import Stage
 
 
 def check(settings: BuildSettings) -> tuple[SiteModel | None, list[Problem]]:
     """Load, validate and resolve the content without writing anything."""
+    from ogpsite.content.load import load_content
+    from ogpsite.model.resolve import build_model
+
     content = load_content(settings.content_dir, settings.project_root)
     model, model_problems = build_model(content)
     return model, sorted(set(content.problems + model_problems))
 
 
-def build(settings: BuildSettings, progress: Progress | None = None, stages: tuple[Stage, ...] = DEFAULT_STAGES) -> BuildReport:
+def build(settings: BuildSettings, progress: Progress | None = None, stages: tuple[Stage, ...] | None = None) -> BuildReport:
     """Build the site; raises BuildFailed (problems listed) and leaves the old site untouched."""
     return Builder(settings, progress, BuildMode.BUILD, stages).build()
 
@@ -106,14 +110,13 @@ class Builder:
         settings: BuildSettings,
         progress: Progress | None = None,
         mode: BuildMode = BuildMode.BUILD,
-        stages: tuple[Stage, ...] = DEFAULT_STAGES,
+        stages: tuple[Stage, ...] | None = None,  # None: DEFAULT_STAGES
     ):
-        self.settings, self.mode, self.stages = settings, mode, stages
+        self.settings, self.mode, self._stages = settings, mode, stages
         self.progress = progress or Progress()
         # Without use_cache the previous state is not read, but this build's replaces it.
         self.cache = Cache(settings.cache_root, settings.settings_key())
         self.workers = parallel.worker_count(settings.workers)
-        self.stage_runs = StageRuns(stages)
         # What a kept Builder remembers between rebuilds:
         self._state: State | None = None  # what its last successful build left
         self._loaded: dict[str, LoadedRecord] = {}
@@ -122,6 +125,19 @@ class Builder:
         self._closures: tuple[str, dict[str, str]] = ("", {})  # templates digest -> hashed closures
         self._stop: Callable[[], bool] | None = None  # finish(stop): asked between stages
         self._moved = False  # this build found the site restored or copied (manifest.site_moved)
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        """The output stages (DEFAULT_STAGES unless given), imported when first needed."""
+        if self._stages is None:
+            from ogpsite.stages import DEFAULT_STAGES
+
+            self._stages = DEFAULT_STAGES
+        return self._stages
+
+    @functools.cached_property
+    def stage_runs(self) -> StageRuns:
+        return StageRuns(self.stages)
 
     @property
     def pending_stages(self) -> tuple[str, ...]:
@@ -142,6 +158,8 @@ class Builder:
         this while nobody is editing). False when there is nothing to read."""
         if self._state is not None or not self._output_checked or not self.mode.keeps_memory or not self.settings.use_cache:
             return False
+        from ogpsite.build.loading import cached_record
+
         state = self.cache.load()
         if not state.signature or not state.manifest:
             return False
@@ -185,6 +203,9 @@ class Builder:
             return self._up_to_date(previous, scan, started)
         if not complete:
             self.cache.load_rest(previous)
+        from ogpsite.build.workers import RenderJob
+        from ogpsite.stages import StageContext
+
         loaded = self._load(previous, scan)
         planned = self._plan_pages(previous, loaded, scan)
         outdated = self._decide_outdated(previous, scan, loaded, planned)
@@ -237,6 +258,11 @@ class Builder:
 
     def _load(self, previous: State, scan: InputScan) -> Loaded:
         """Load, validate and resolve the content (records known by their load key are not parsed)."""
+        from ogpsite.build.loading import RecordLoader, stored
+        from ogpsite.build.phases import Loaded
+        from ogpsite.content.load import load_content
+        from ogpsite.model.resolve import build_model
+
         settings = self.settings
         loader = RecordLoader(previous, scan, self._loaded, self.workers, self.progress)
         content = load_content(settings.content_dir, settings.project_root, loader)
@@ -263,6 +289,11 @@ class Builder:
 
     def _plan_pages(self, previous: State, loaded: Loaded, scan: InputScan) -> Planned:
         """Every page of the site, with the renderer that makes them and each page's own digest."""
+        from ogpsite.build.phases import Planned
+        from ogpsite.model.pages import site_pages
+        from ogpsite.model.pagination import Listings
+        from ogpsite.render.renderer import Renderer, RenderSettings
+
         settings, model = self.settings, loaded.model
         listings = Listings(model, settings.today)
         if self._closures[0] != scan.templates_digest:  # the last build's, if made of the same templates
@@ -282,6 +313,9 @@ class Builder:
 
     def _decide_outdated(self, previous: State, scan: InputScan, loaded: Loaded, planned: Planned) -> RenderPlan:
         """Which pages render again: see incremental/outdated.py."""
+        from ogpsite.incremental.index import changed_reads
+        from ogpsite.incremental.outdated import decide_outdated, edited_records
+
         edited = edited_records({name: key for name, (key, _) in previous.records.items()}, {n: r.key for n, r in loaded.records.items()})
         everything = previous.report.get("global_digest") != scan.global_digest
         planned.changed = changed_reads(previous.digests, planned.renderer.index, None if everything else edited)
@@ -303,6 +337,8 @@ class Builder:
     def _render(self, job: RenderJob, outdated: RenderPlan, planned: Planned, scan: InputScan, previous: State) -> Rendered:
         """Render the outdated pages and run the output stages whose inputs changed, in worker
         processes when worth it (pages whose last file stands are kept as they are)."""
+        from ogpsite.build.phases import Rendered
+
         rendered = Rendered(digests={key: dict(attrs) for key, attrs in previous.digests.items()})
         standing = []
         for i in outdated.reuse:  # the last file stands: linked into the new site, or kept in place
@@ -334,6 +370,9 @@ class Builder:
         self, job: RenderJob, stages: list[int], pages: list[int], digests: list[str], scan: InputScan, rendered: Rendered
     ) -> None:
         """Stages first (they take longest), then pages in chunks, over the worker processes."""
+        from ogpsite.build.loading import INLINE_BELOW
+        from ogpsite.build.workers import RenderedChunk, StageDone, render_chunk, run_stage
+
         size = max(4, min(48, len(pages) // (self.workers * 6) or 4))
         tasks: list[parallel.Task] = [(run_stage, number) for number in stages]
         tasks += [(render_chunk, part) for part in parallel.iter_chunks(pages, size)]
@@ -363,6 +402,8 @@ class Builder:
 
     def _publish(self, writer: SiteWriter | InPlaceWriter, rendered: Rendered) -> dict[str, str]:
         """Every file of the new site (relpath -> sha256): pages, stage files kept or made, assets."""
+        from ogpsite.build.publish import publish_assets, publish_stage_files
+
         self.progress.stage("Writing")
         shas: dict[str, str] = {entry.relpath: entry.sha for entry in rendered.pages.values()}
         assert rendered.stages is not None

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ogpsite.build.loading import LoadedRecord
-from ogpsite.build.stage_runs import StagePlan
-from ogpsite.errors import Problem
-from ogpsite.incremental.cache import PageEntry
-from ogpsite.incremental.outdated import Changed
-from ogpsite.model.pages import Page
-from ogpsite.model.site import SiteModel
-from ogpsite.render.renderer import Renderer
+if TYPE_CHECKING:  # names for the fields only: builder.py imports BuildMode before any heavy module
+    from ogpsite.build.loading import LoadedRecord
+    from ogpsite.build.stage_runs import StagePlan
+    from ogpsite.errors import Problem
+    from ogpsite.incremental.cache import PageEntry
+    from ogpsite.incremental.outdated import Changed
+    from ogpsite.model.pages import Page
+    from ogpsite.model.site import SiteModel
+    from ogpsite.render.renderer import Renderer
 
 
 class BuildMode(enum.Enum):

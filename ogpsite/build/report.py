@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ogpsite.errors import Problem
 from ogpsite.incremental.cache import State
-from ogpsite.model.site import SiteModel
+
+if TYPE_CHECKING:  # a build with nothing to do reports without importing the model
+    from ogpsite.model.site import SiteModel
 
 
 @dataclass

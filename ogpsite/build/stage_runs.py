@@ -11,17 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ogpsite.build.workers import StagedFile, StageDone
 from ogpsite.errors import Problem
 from ogpsite.incremental import stage_cache
 from ogpsite.incremental.cache import State
 from ogpsite.incremental.inputs import digest_of
 from ogpsite.incremental.manifest import is_intact
-from ogpsite.incremental.outdated import current_stage_outputs
 from ogpsite.incremental.scan import InputScan
 from ogpsite.incremental.stage_cache import STAGE_OUTPUTS, StageCache, StageOutputs
-from ogpsite.stages import Stage
+
+if TYPE_CHECKING:  # a Builder is made, and finds nothing to do, without importing the stages
+    from ogpsite.build.workers import StagedFile, StageDone
+    from ogpsite.stages import Stage
 
 
 @dataclass
@@ -55,6 +57,8 @@ class StageRuns:
         reused: dict[int, StageOutputs] = {}
         if scan.content_digest:
             intact = lambda path, sha: is_intact(output, path, sha, previous.manifest)  # noqa: E731
+            from ogpsite.incremental.outdated import current_stage_outputs
+
             reused = current_stage_outputs(keys, previous_outputs, scan.inputs, intact)
         current = cache.current.setdefault(STAGE_OUTPUTS, {})
         plan = StagePlan(keys, [{} for _ in self.stages], [[] for _ in self.stages])
@@ -122,4 +126,6 @@ def content_digest_for(scan: InputScan, sections: tuple[str, ...] | None) -> str
 
 def published(files: dict[str, str]) -> dict[str, StagedFile]:
     """A stage's files kept as the site has them (relpath -> sha), in the form stages report."""
+    from ogpsite.build.workers import StagedFile
+
     return {relpath: StagedFile(sha, written=False, published=True) for relpath, sha in files.items()}

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ogpsite.content import schema
+from ogpsite.content.sections import RECORD_SECTIONS
 from ogpsite.incremental.inputs import Inputs, Stamp, digest_of, generator_version
 from ogpsite.incremental.stage_cache import reads_digest
 from ogpsite.settings import BuildSettings
@@ -101,7 +101,7 @@ def _narrow(hints: Iterable[str | Path], content: Path, templates: Path) -> _Nar
             narrowed.templates = True
         elif path.is_relative_to(content):
             parts = path.relative_to(content).parts
-            if len(parts) >= 2 and parts[0] in schema.RECORD_TYPES:
+            if len(parts) >= 2 and parts[0] in RECORD_SECTIONS:
                 narrowed.folders.add(f"{parts[0]}/{parts[1]}")
             else:
                 narrowed.top = True
@@ -117,7 +117,7 @@ def _top_digest(content: Path, inputs: Inputs) -> str:
         for entry in sorted(os.scandir(content), key=lambda e: e.name):
             if entry.name.startswith("."):
                 continue
-            if entry.name in schema.RECORD_TYPES and entry.is_dir():
+            if entry.name in RECORD_SECTIONS and entry.is_dir():
                 # loose files among the record folders are reported: they count too
                 top += [(f"{entry.name}/{e.name}", "file") for e in os.scandir(entry.path) if not e.is_dir()]
             elif entry.is_dir():
@@ -130,7 +130,7 @@ def _top_digest(content: Path, inputs: Inputs) -> str:
 def _record_folders(content: Path, inputs: Inputs, last: InputScan | None, touched: set[str]) -> dict[str, FolderScan]:
     """Every record folder with the digest of its files (from `last` where it was not touched)."""
     folders: dict[str, FolderScan] = {}
-    for section in schema.RECORD_TYPES:
+    for section in RECORD_SECTIONS:
         section_dir = content / section
         if not section_dir.is_dir():
             continue
