@@ -243,7 +243,7 @@ def test_the_query_runs_in_the_worker_not_on_the_main_thread(page: Any, strict_u
     thread). Highlighting is the Worker's too."""
     page.goto(strict_url + "es/search/?q=participacion")
     page.locator(".search-result mark").first.wait_for()
-    assert [worker.url for worker in page.workers if "/assets/search-worker.js" in worker.url]
+    assert [worker.url for worker in page.workers if re.search(r"/assets/search/es-[0-9a-f]{12}[.]js$", worker.url)]
     on_page = page.evaluate(
         """() => ({
             engine: [typeof window.lunr, typeof window.OgpSearch, typeof window.SpanishStemmer],

@@ -1,20 +1,23 @@
 /*
  * The search engine in a dedicated Worker, so the page's main thread only builds the results:
- * fetching the manifest and the shards, lunr.Index.load, the query, fetching the result texts and
- * working out which of their words to mark (the stemmers run here, not in the page) all happen
- * here. Same origin, loaded by search.js with `new Worker(url)`: allowed by `script-src 'self'`
- * (worker-src falls back to it), no blob: URL and no inline code. The search logic is
- * search-core.js, loaded with importScripts as the manifest names it, the very file
+ * the shards, lunr.Index.load, the query, fetching the result texts and working out which of
+ * their words to mark (the stemmers run here, not in the page) all happen here.
+ *
+ * This file is the last part of the language's Worker script, assets/search/{lang}-<hash>.js,
+ * which the search stage writes (ogpsite/stages/search/vendor.py, `worker_bundle`): lunr.js, the
+ * language's stemmers and search-core.js come first in the same file, so OgpSearch is defined
+ * and starting the Worker is one request. search.js starts it with `new Worker(url)` from the
+ * URL the manifest names: same origin, allowed by `script-src 'self'` (worker-src falls back to
+ * it), no blob: URL and no inline code. search-core.js is the very file
  * tests/test_search_parity.py runs under Node.
  *
- * Messages in:  {type: "load", manifest: absolute URL, text: its text or null}
+ * Messages in:  {type: "load", manifest: absolute URL, text: its text}
  *               {type: "search", id, text}
  *               {type: "texts", id, refs: [ref], terms: [[term]]}
  * Messages out: {type: "ready"} or {type: "failed"}
  *               {type: "results", id, status, results: [{ref, score, terms}]} or {type: "error", id}
  *               {type: "texts", id, docs: [{k, u, l, i, t, s}]}, i/t/s as [{text, mark}] pieces
  */
-/* global importScripts */
 (function () {
   "use strict";
 
@@ -34,22 +37,11 @@
     };
   }
 
-  /* The page passes the manifest's text when it has it (fetched in parallel with this script);
-     otherwise it is fetched here. */
+  /* The page has the manifest already (it read this script's URL from it) and passes its text. */
   function load(manifestUrl, text) {
     if (!loading) {
-      var manifest = null;
-      loading = (text ? Promise.resolve(JSON.parse(text)) : fetchFrom(manifestUrl)(manifestUrl, false)).then(function (parsed) {
-        manifest = parsed;
-        var scripts = manifest.scripts.map(function (url) { return new URL(url, manifestUrl).href; });
-        // importScripts fetches one script after another; fetching them all at once first puts
-        // them in the HTTP cache (their names carry a version), so importScripts finds them there.
-        return Promise.all(scripts.map(function (url) {
-          return fetch(url, { credentials: "same-origin" }).then(function (response) { return response.arrayBuffer(); });
-        })).then(function () { return scripts; }, function () { return scripts; });
-      }).then(function (scripts) {
-        importScripts.apply(null, scripts);
-        engine = self.OgpSearch.load(manifest, fetchFrom(manifestUrl));
+      loading = Promise.resolve(text).then(function (manifestText) {
+        engine = self.OgpSearch.load(JSON.parse(manifestText), fetchFrom(manifestUrl));
         return engine;
       });
       loading.catch(function () { loading = null; }); // a later load may start over

@@ -1,8 +1,9 @@
 /*
  * Site search in the page. Loaded on every page, it fetches nothing until needed: the header box
- * prefetches the small manifest of the index when it gets focus; the search page starts the
- * search Worker (search-worker.js), which loads the manifest and the scripts it names, then, as
- * you type, only the index shards the query needs and the texts of the results shown. The page
+ * prefetches the small manifest of the index when it gets focus; the search page reads the
+ * manifest and starts the search Worker it names (one script: lunr, the stemmers, search-core.js
+ * and search-worker.js), which fetches, as you type, only the index shards the query needs and
+ * the texts of the results shown. The page
  * itself only builds the results, with DOM nodes and textContent only: no lunr, no stemmer, no
  * query runs on the main thread, so typing never waits for them.
  */
@@ -16,17 +17,19 @@
     return new URL(url, base || document.baseURI).href;
   }
 
-  /* The engine runs in a Worker (search-worker.js): the page asks, by message, for a query's
-     results, then for the texts of those it shows, already split into marked and plain pieces,
-     and only builds the list. Each request gets a promise of the Worker's answer. */
-  function workerEngine(workerUrl, manifestUrl) {
-    var worker = new Worker(workerUrl);
+  /* The engine runs in a Worker (the language's assets/search/{lang}-<hash>.js, named by the
+     manifest: lunr, the stemmers, search-core.js and search-worker.js in one file): the page asks,
+     by message, for a query's results, then for the texts of those it shows, already split into
+     marked and plain pieces, and only builds the list. Each request gets a promise of the
+     Worker's answer; requests made before the Worker is started wait for it. */
+  function workerEngine(manifestUrl) {
+    var base = absolute(manifestUrl);
     var waiting = new Map();
     var next = 0;
     var ready = new Promise(function (resolve, reject) {
       waiting.set("load", { resolve: resolve, reject: reject });
     });
-    worker.onmessage = function (event) {
+    function answered(event) {
       var data = event.data;
       if (data.type === "ready" || data.type === "failed") {
         var loading = waiting.get("load");
@@ -44,31 +47,36 @@
       waiting.delete(data.id);
       if (data.type === "error") asked.reject(new Error("search"));
       else asked.resolve(data);
-    };
-    worker.onerror = function () {
+    }
+    function broken() {
       waiting.forEach(function (asked) { asked.reject(new Error("search worker")); });
       waiting.clear();
-    };
+    }
+    // search.html preloads the manifest while the page is parsed; it names the Worker's script,
+    // started as soon as the manifest is in, and is handed over so the Worker need not fetch it.
+    var worker = fetch(base, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error(response.status + " " + manifestUrl);
+      return response.text();
+    }).then(function (text) {
+      var started = new Worker(absolute(JSON.parse(text).worker, base));
+      started.onmessage = answered;
+      started.onerror = broken;
+      started.postMessage({ type: "load", manifest: base, text: text });
+      return started;
+    });
+    worker.catch(broken);
     function ask(message) {
       message.id = ++next;
       return new Promise(function (resolve, reject) {
         waiting.set(message.id, { resolve: resolve, reject: reject });
-        worker.postMessage(message);
+        worker.then(function (started) { started.postMessage(message); }, function (error) {
+          waiting.delete(message.id);
+          reject(error);
+        });
       });
     }
-    // The page fetches the manifest (search.html preloads it while the page is parsed) at the same
-    // time as the Worker's script, and hands it over: one round trip less before the first query.
-    var manifest = fetch(absolute(manifestUrl), { credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) throw new Error(response.status + " " + manifestUrl);
-      return response.text();
-    });
-    manifest.then(function (text) {
-      worker.postMessage({ type: "load", manifest: absolute(manifestUrl), text: text });
-    }, function () {
-      worker.postMessage({ type: "load", manifest: absolute(manifestUrl), text: null });
-    });
     return {
-      base: absolute(manifestUrl),
+      base: base,
       ready: ready,
       search: function (text) { return ask({ type: "search", text: text }); },
       texts: function (results) {
@@ -292,8 +300,8 @@
   }
 
   status.textContent = message("loading");
-  // The Worker fetches the manifest at once and answers the first query when its scripts are in.
-  engine = workerEngine(page.dataset.worker, page.dataset.index);
+  // The Worker starts once the manifest is in and answers the first query when it is loaded.
+  engine = workerEngine(page.dataset.index);
   engine.ready.catch(failed);
   render();
 })();

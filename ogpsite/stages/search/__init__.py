@@ -66,9 +66,11 @@ from ogpsite.stages.search.shards import (
     site_terms,
     split_index,
     term_entries,
+    with_worker,
 )
-from ogpsite.stages.search.stage import SearchStage
+from ogpsite.stages.search.stage import SearchStage, language_files
 from ogpsite.stages.search.vendor import (
+    BUNDLE_DIR,
     CORE_SCRIPT,
     DEFAULT_SCRIPTS,
     NODE_MODULES_ENV,
@@ -76,15 +78,19 @@ from ogpsite.stages.search.vendor import (
     VENDOR_DIR,
     VENDOR_FILES,
     VENDORED,
+    WORKER_SCRIPT,
     VendorFile,
+    WorkerBundle,
     node_modules_dirs,
     npm_file,
     script_urls,
     vendor_files,
+    worker_bundle,
 )
 
 __all__ = [
     "ANALYSIS_VERSION",
+    "BUNDLE_DIR",
     "CORE_SCRIPT",
     "DEFAULT_SCRIPTS",
     "ENGLISH_STOP_WORDS",
@@ -101,6 +107,7 @@ __all__ = [
     "VENDORED",
     "VENDOR_DIR",
     "VENDOR_FILES",
+    "WORKER_SCRIPT",
     "Analyzer",
     "LanguageIndex",
     "LunrSpanish",
@@ -112,10 +119,12 @@ __all__ = [
     "Step",
     "TermCounts",
     "VendorFile",
+    "WorkerBundle",
     "_json",
     "analyzer_for",
     "build_index",
     "build_language",
+    "language_files",
     "cut_shards",
     "documents_for",
     "english_steps",
@@ -134,4 +143,6 @@ __all__ = [
     "term_entries",
     "tokenize",
     "vendor_files",
+    "with_worker",
+    "worker_bundle",
 ]

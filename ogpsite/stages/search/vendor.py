@@ -15,6 +15,8 @@ from ogpsite.settings import PACKAGE_DIR
 
 VENDOR_DIR = "assets/vendor"
 CORE_SCRIPT = "search-core.js"  # in templates/assets: our pipeline functions and query logic
+WORKER_SCRIPT = "search-worker.js"  # in templates/assets: the Worker's message loop, last in the bundle
+BUNDLE_DIR = "assets/search"  # one Worker script per language, named by its content
 
 VENDORED = PACKAGE_DIR / "vendor"  # laid out as node_modules is, plus snowball/
 NODE_MODULES_ENV = "OGPSITE_NODE_MODULES"  # a folder laid out like ogpsite/vendor/ to read instead (other versions)
@@ -96,7 +98,7 @@ def _version(data: bytes) -> str:
 
 
 def script_urls(lang: str, vendor: dict[str, bytes], core: bytes) -> list[str]:
-    """Script URLs relative to `{lang}/search-docs.json`, versioned by content."""
+    """Script URLs relative to the language folder (where its manifest is), versioned by content."""
     urls = []
     for name in SCRIPTS.get(lang, DEFAULT_SCRIPTS):
         if name == "core":
@@ -104,3 +106,32 @@ def script_urls(lang: str, vendor: dict[str, bytes], core: bytes) -> list[str]:
         else:
             urls.append(f"../{VENDOR_DIR}/{name}?v={_version(vendor[f'{VENDOR_DIR}/{name}'])}")
     return urls
+
+
+@dataclass(frozen=True)
+class WorkerBundle:
+    path: str  # under the site's root: assets/search/{lang}-<hash>.js
+    data: bytes
+
+    def url(self) -> str:
+        """Its URL relative to the language folder, where the manifest that names it is."""
+        return f"../{self.path}"
+
+
+def worker_bundle(lang: str, vendor: dict[str, bytes], core: bytes, worker: bytes) -> WorkerBundle:
+    """The search Worker of one language as one script: the language's libraries and search-core.js
+    (`SCRIPTS`, in order) then search-worker.js, so that starting the Worker is one request instead
+    of a script that then fetches five or six. Each part is the file as it is (the licences stay
+    beside them in assets/vendor/), separated by `;` and a line, so no part can run into the next."""
+    parts = [b"/* The ogpsite search Worker (" + lang.encode() + b"): " + b", ".join(_bundled(lang)) + b". Licences: assets/vendor/. */\n"]
+    for name in SCRIPTS.get(lang, DEFAULT_SCRIPTS):
+        parts.append(core if name == "core" else vendor[f"{VENDOR_DIR}/{name}"])
+        parts.append(b"\n;\n")
+    parts.append(worker)
+    data = b"".join(parts)
+    return WorkerBundle(f"{BUNDLE_DIR}/{lang}-{hashlib.sha256(data).hexdigest()[:12]}.js", data)
+
+
+def _bundled(lang: str) -> list[bytes]:
+    names = [CORE_SCRIPT if name == "core" else name for name in SCRIPTS.get(lang, DEFAULT_SCRIPTS)]
+    return [name.encode() for name in [*names, WORKER_SCRIPT]]
