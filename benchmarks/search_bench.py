@@ -103,7 +103,7 @@ def build_search_site(content: Path, out: Path) -> tuple[Any, dict[str, dict[str
     worker = (settings.templates_dir / "assets" / search.WORKER_SCRIPT).read_bytes()
     files = dict(vendor)
     figures: dict[str, dict[str, Any]] = {}
-    lunr_es = search.read_lunr_spanish(ROOT / "node_modules" / "lunr-languages" / "lunr.es.js")
+    lunr_es = search.read_lunr_spanish(search.VENDORED / "lunr-languages" / "lunr.es.js")
     assert lunr_es is not None
     for lang in model.languages:
         started, cpu = time.perf_counter(), time.process_time()

@@ -1,7 +1,7 @@
 /*
  * Search logic without the page: the pipeline functions the prebuilt indexes name, query
- * building and highlighting. Loaded after lunr.js (and, for Spanish, lunr.es and the Snowball
- * stemmer); tests/node/ runs this very file under Node against the built site.
+ * building and highlighting. Loaded after lunr.js (and, for Spanish, lunr.es.words.js and the
+ * Snowball stemmer); tests/node/ runs this very file under Node against the built site.
  *
  * The index is cut into shards by term (ogpsite/stages/search/shards.py); load() gives an engine that
  * fetches the shards a query needs and hands lunr.Index.load one small index made of them, which
@@ -10,8 +10,10 @@
  * The index's "pipeline" lists the labels its terms were made with (see ogpsite/stages/search/):
  *   en: ogpsite-fold, trimmer, stopWordFilter, ogpsite-stemmer-en
  *   es: trimmer-es, stopWordFilter-es, ogpsite-fold, ogpsite-stemmer-es
- * lunr.js and lunr.es register theirs; this file registers the ogpsite-* ones, the stemmers being
- * Snowball's generated JavaScript (snowball/*-stemmer.js), as snowballstemmer is in Python.
+ * lunr.js registers its own; this file registers the ogpsite-* ones, the stemmers being
+ * Snowball's generated JavaScript (snowball/*-stemmer.js), as snowballstemmer is in Python, and
+ * lunr.es's two (its trimmer and stop-word filter, as lunr.es makes them) from the word
+ * characters and stop words the build read from lunr.es.js (OgpLunrEs, lunr.es.words.js).
  */
 (function (root) {
   "use strict";
@@ -35,6 +37,25 @@
     }
     registerStemmer("ogpsite-stemmer-en", root.EnglishStemmer);
     registerStemmer("ogpsite-stemmer-es", root.SpanishStemmer);
+    registerLunrEs(root.OgpLunrEs);
+  }
+
+  /* lunr.es's `trimmer-es` and `stopWordFilter-es`, made as lunr.es makes them (with
+     lunr.trimmerSupport.generateTrimmer, which adds the ASCII digits, and lunr's own
+     generateStopWordFilter), without loading lunr.es: its stemmer is not used. */
+  function registerLunrEs(words) {
+    if (!words) return;
+    if (!lunr.Pipeline.registeredFunctions["trimmer-es"]) {
+      var characters = words.wordCharacters + "0-9";
+      var start = new RegExp("^[^" + characters + "]+");
+      var end = new RegExp("[^" + characters + "]+$");
+      lunr.Pipeline.registerFunction(function (token) {
+        return token.update(function (s) { return s.replace(start, "").replace(end, ""); });
+      }, "trimmer-es");
+    }
+    if (!lunr.Pipeline.registeredFunctions["stopWordFilter-es"]) {
+      lunr.Pipeline.registerFunction(lunr.generateStopWordFilter(words.stopWords), "stopWordFilter-es");
+    }
   }
 
   function registerStemmer(label, Stemmer) {

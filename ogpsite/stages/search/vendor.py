@@ -6,12 +6,14 @@ neither Node nor npm."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ogpsite.errors import Problem
 from ogpsite.settings import PACKAGE_DIR
+from ogpsite.stages.search.analysis import LunrSpanish, read_lunr_spanish
 
 VENDOR_DIR = "assets/vendor"
 CORE_SCRIPT = "search-core.js"  # in templates/assets: our pipeline functions and query logic
@@ -42,17 +44,18 @@ VENDOR_FILES: tuple[VendorFile, ...] = (
     VendorFile("snowball/COPYING-snowball", "snowball/COPYING-snowball.txt", "snowballstemmer"),
 )
 
+# Made from lunr.es.js rather than copied: its word characters and stop words, as a script that
+# sets `OgpLunrEs`, from which search-core.js registers lunr.es's trimmer and stop-word filter
+# under lunr.es's labels (`trimmer-es`, `stopWordFilter-es`). Those two are all the Spanish index's
+# pipeline uses of lunr.es: lunr.es.min.js and lunr.stemmer.support.min.js, 17 KB mostly of
+# lunr.es's own (unused) stemmer, are not loaded. Read as the build's own analysis reads them
+# (analysis.read_lunr_spanish), so the browser and the index use the very same lists.
+LUNR_ES_WORDS = "lunr.es.words.js"
+
 # What the browser loads, in order, per language; "core" is templates/assets/search-core.js.
 SCRIPTS: dict[str, tuple[str, ...]] = {
     "en": ("lunr.min.js", "snowball/base-stemmer.js", "snowball/english-stemmer.js", "core"),
-    "es": (
-        "lunr.min.js",
-        "lunr.stemmer.support.min.js",
-        "lunr.es.min.js",
-        "snowball/base-stemmer.js",
-        "snowball/spanish-stemmer.js",
-        "core",
-    ),
+    "es": ("lunr.min.js", LUNR_ES_WORDS, "snowball/base-stemmer.js", "snowball/spanish-stemmer.js", "core"),
 }
 DEFAULT_SCRIPTS = ("lunr.min.js", "core")
 
@@ -79,6 +82,10 @@ def vendor_files(project_root: Path) -> tuple[dict[str, bytes], list[Problem]]:
             missing.setdefault(vendor.package, vendor.source)
             continue
         files[f"{VENDOR_DIR}/{vendor.target}"] = path.read_bytes()
+    lunr_es_js = npm_file(dirs, "lunr-languages/lunr.es.js")
+    spanish = read_lunr_spanish(lunr_es_js) if lunr_es_js else None
+    if spanish is not None:  # else the search stage reports that lunr.es.js could not be read
+        files[f"{VENDOR_DIR}/{LUNR_ES_WORDS}"] = lunr_es_words(spanish)
     problems = [
         Problem(
             str(dirs[0] / source),
@@ -91,6 +98,17 @@ def vendor_files(project_root: Path) -> tuple[dict[str, bytes], list[Problem]]:
         for package, source in missing.items()
     ]
     return files, problems
+
+
+def lunr_es_words(spanish: LunrSpanish) -> bytes:
+    """The script that hands search-core.js lunr.es's word characters (a character class body, as
+    lunr.es writes it) and stop words (sorted)."""
+    words = {"wordCharacters": spanish.word_characters, "stopWords": sorted(spanish.stop_words)}
+    return (
+        "/* lunr.es's word characters and stop words (lunr-languages, MPL-2.0: LICENSE-lunr-languages.txt),"
+        " read from lunr.es.js by ogpsite; search-core.js registers lunr.es's trimmer and stop-word filter"
+        " from them. */\nvar OgpLunrEs = " + json.dumps(words, separators=(",", ":")) + ";\n"
+    ).encode("utf-8")
 
 
 def _version(data: bytes) -> str:
