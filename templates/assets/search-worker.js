@@ -12,16 +12,16 @@
  * tests/test_search_parity.py runs under Node.
  *
  * Messages in:  {type: "load", manifest: absolute URL, text: its text}
- *               {type: "search", id, text}
+ *               {type: "search", id, text, first: how many results' texts to send with the answer}
  *               {type: "texts", id, refs: [ref], terms: [[term]]}
  * Messages out: {type: "ready"} or {type: "failed"}
- *               {type: "results", id, status, results: [{ref, score, terms}]} or {type: "error", id}
+ *               {type: "results", id, status, results: [{ref, score, terms}], docs: the first texts}
+ *               or {type: "error", id}
  *               {type: "texts", id, docs: [{k, u, l, i, t, s}]}, i/t/s as [{text, mark}] pieces
  */
 (function () {
   "use strict";
 
-  var EARLY_TEXTS = 10; // the texts of the first results shown are fetched as soon as the query is answered
   var engine = null;
   var loading = null;
   var started; // resolved with the load's promise: a query may arrive before the manifest does
@@ -77,9 +77,13 @@
         return self.OgpSearch.search(engine, data.text);
       }).then(function (outcome) {
         var results = outcome.results.map(summary);
-        // Start the first texts now: the page asks for them as soon as this answer arrives.
-        engine.texts(results.slice(0, EARLY_TEXTS).map(function (r) { return r.ref; })).catch(function () {});
-        self.postMessage({ type: "results", id: data.id, status: outcome.status, results: results });
+        // The texts of the first results the page shows come with the answer (one message, not
+        // the page asking once it has the answer).
+        var first = results.slice(0, data.first || 0);
+        return engine.texts(first.map(function (r) { return r.ref; })).then(function (docs) {
+          var out = docs.map(function (doc, n) { return rendered(doc, new Set(first[n].terms)); });
+          self.postMessage({ type: "results", id: data.id, status: outcome.status, results: results, docs: out });
+        });
       }).catch(function () {
         self.postMessage({ type: "error", id: data.id });
       });

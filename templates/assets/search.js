@@ -78,7 +78,8 @@
     return {
       base: base,
       ready: ready,
-      search: function (text) { return ask({ type: "search", text: text }); },
+      /* Results, with the texts of the first `first` of them (`docs`). */
+      search: function (text, first) { return ask({ type: "search", text: text, first: first }); },
       texts: function (results) {
         return ask({
           type: "texts",
@@ -184,13 +185,14 @@
   }
 
   /* The next `count` results of `shown`, built once their texts are fetched (only theirs: one
-     small file each); null when a newer query replaced it meanwhile. */
-  function nextItems(shown, count, last) {
+     small file each) or from `docs` when the Worker sent them with the answer; null when a newer
+     query replaced it meanwhile. */
+  function nextItems(shown, count, last, docs) {
     var next = shown.results.slice(shown.shown, shown.shown + count);
-    return engine.texts(next).then(function (docs) {
+    return (docs ? Promise.resolve(docs.slice(0, next.length)) : engine.texts(next)).then(function (texts) {
       if (shown !== current) return null;
       var fragment = document.createDocumentFragment();
-      docs.forEach(function (doc) { fragment.appendChild(resultItem(doc)); });
+      texts.forEach(function (doc) { fragment.appendChild(resultItem(doc)); });
       shown.shown += next.length;
       if (last) more.hidden = shown.shown >= shown.results.length;
       return fragment;
@@ -232,14 +234,14 @@
     if (!engine) return;
     var query = input.value;
     var ticket = ++asked;
-    engine.search(query).then(function (outcome) {
+    engine.search(query, FIRST_RESULTS).then(function (outcome) {
       if (ticket !== asked) return null;
       current = { results: outcome.results, shown: 0, query: query };
       var shown = current;
       more.hidden = true;
       list.removeAttribute("aria-busy");
       // The first few results as soon as their texts are in, then the rest of the page.
-      return nextItems(shown, FIRST_RESULTS, shown.results.length <= FIRST_RESULTS).then(function (fragment) {
+      return nextItems(shown, FIRST_RESULTS, shown.results.length <= FIRST_RESULTS, outcome.docs).then(function (fragment) {
         if (fragment === null) return null;
         list.replaceChildren(fragment);
         list.hidden = outcome.results.length === 0;
