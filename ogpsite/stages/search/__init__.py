@@ -4,12 +4,14 @@ browser libraries that query it.
 Writes, per language, a lunr.js 2.3.9 index cut into shards by term (shards.py: the manifest
 `{lang}/search-index.json`, the shards, and each record's result text), of which the browser fetches
 only what a query needs and gives `lunr.Index.load` as one small index that scores exactly as the
-whole would; and `assets/vendor/` (copied from ogpsite/vendor/, the libraries vendored from the pinned npm
-and PyPI packages).
+whole would; `assets/vendor/` (copied from ogpsite/vendor/, the libraries vendored from the pinned npm
+and PyPI packages, plus lunr.es's word lists: vendor.py); and the search Worker of each language,
+those scripts and ours in one file (`assets/search/{lang}-<hash>.js`, which the manifest names).
 
 Index and query must turn every word into the same term, so both sides run the same steps in the
 same order; the index names them in its "pipeline" and lunr.js runs the functions registered under
-those labels (lunr.js and lunr.es register theirs, assets/search-core.js registers ours):
+those labels (lunr.js registers its own; assets/search-core.js registers ours and lunr.es's two, from
+the word lists the build read from lunr.es.js):
 
     en: ogpsite-fold, trimmer, stopWordFilter, ogpsite-stemmer-en
     es: trimmer-es, stopWordFilter-es, ogpsite-fold, ogpsite-stemmer-es
