@@ -13,9 +13,9 @@
  *
  * Messages in:  {type: "load", manifest: absolute URL, text: its text}
  *               {type: "search", id, text, first: how many results' texts to send with the answer}
- *               {type: "texts", id, refs: [ref], terms: [[term]]}
+ *               {type: "texts", id, query: the search's id, from, count}
  * Messages out: {type: "ready"} or {type: "failed"}
- *               {type: "results", id, status, results: [{ref, score, terms}], docs: the first texts}
+ *               {type: "results", id, status, total: the number of results, docs: the first texts}
  *               or {type: "error", id}
  *               {type: "texts", id, docs: [{k, u, l, i, t, s}]}, i/t/s as [{text, mark}] pieces
  */
@@ -50,11 +50,6 @@
     return loading;
   }
 
-  /* A result as the page needs it: its ref, score and the terms it matched (to mark them). */
-  function summary(result) {
-    return { ref: result.ref, score: result.score, terms: Array.from(self.OgpSearch.matchedTerms(result)) };
-  }
-
   function marked(text, terms) {
     return text ? self.OgpSearch.highlight(engine, text, terms) : null;
   }
@@ -62,6 +57,25 @@
   /* A result text with its title, ID and snippet already split into marked and plain pieces. */
   function rendered(doc, terms) {
     return { k: doc.k, u: doc.u, l: doc.l || "", i: marked(doc.i, terms), t: marked(doc.t, terms) || [], s: marked(doc.s, terms) };
+  }
+
+  /* The results stay here: a broad query at 10,000 records has thousands (hundreds of kB to copy
+     to the page), and the page shows 50 at a time. It asks for the texts of the next ones by the
+     answer's id; the latest answers are kept. */
+  var KEPT = 8;
+  var answers = new Map();
+
+  function keep(id, results) {
+    answers.set(id, results);
+    if (answers.size > KEPT) answers.delete(answers.keys().next().value);
+  }
+
+  /* The rendered texts of results `from` to `from + count`, each marked with the terms it matched. */
+  function textsOf(results, from, count) {
+    var slice = results.slice(from, from + count);
+    return engine.texts(slice.map(function (r) { return r.ref; })).then(function (docs) {
+      return docs.map(function (doc, n) { return rendered(doc, self.OgpSearch.matchedTerms(slice[n])); });
+    });
   }
 
   self.onmessage = function (event) {
@@ -76,23 +90,22 @@
       (loading || start).then(function () {
         return self.OgpSearch.search(engine, data.text);
       }).then(function (outcome) {
-        var results = outcome.results.map(summary);
+        keep(data.id, outcome.results);
         // The texts of the first results the page shows come with the answer (one message, not
         // the page asking once it has the answer).
-        var first = results.slice(0, data.first || 0);
-        return engine.texts(first.map(function (r) { return r.ref; })).then(function (docs) {
-          var out = docs.map(function (doc, n) { return rendered(doc, new Set(first[n].terms)); });
-          self.postMessage({ type: "results", id: data.id, status: outcome.status, results: results, docs: out });
+        return textsOf(outcome.results, 0, data.first || 0).then(function (docs) {
+          self.postMessage({ type: "results", id: data.id, status: outcome.status, total: outcome.results.length, docs: docs });
         });
       }).catch(function () {
         self.postMessage({ type: "error", id: data.id });
       });
     } else if (data.type === "texts") {
       (loading || start).then(function () {
-        return engine.texts(data.refs);
+        var results = answers.get(data.query);
+        if (!results) throw new Error("no longer kept: " + data.query);
+        return textsOf(results, data.from, data.count);
       }).then(function (docs) {
-        var out = docs.map(function (doc, n) { return rendered(doc, new Set(data.terms[n])); });
-        self.postMessage({ type: "texts", id: data.id, docs: out });
+        self.postMessage({ type: "texts", id: data.id, docs: docs });
       }).catch(function () {
         self.postMessage({ type: "error", id: data.id });
       });

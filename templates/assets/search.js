@@ -80,14 +80,12 @@
     return {
       base: base,
       ready: ready,
-      /* Results, with the texts of the first `first` of them (`docs`). */
+      /* How many results (`total`), with the texts of the first `first` of them (`docs`); the
+         Worker keeps the results, and `texts` asks for more of them by the answer's `id`. */
       search: function (text, first) { return ask({ type: "search", text: text, first: first }); },
-      texts: function (results) {
-        return ask({
-          type: "texts",
-          refs: results.map(function (result) { return result.ref; }),
-          terms: results.map(function (result) { return result.terms; })
-        }).then(function (data) { return data.docs; });
+      /* The texts of results `from` to `from + count` of the query answered as `id`. */
+      texts: function (id, from, count) {
+        return ask({ type: "texts", query: id, from: from, count: count }).then(function (data) { return data.docs; });
       }
     };
   }
@@ -136,7 +134,7 @@
     var more = page.querySelector(".search-more");
     var labels = page.dataset;
     var engine = null;
-    var current = { results: [], shown: 0, query: "" };
+    var current = { id: 0, total: 0, shown: 0, query: "" };
     var asked = 0; // the latest query: an answer to an older one, arriving late, is dropped
 
     function message(name, values) {
@@ -202,13 +200,13 @@
        small file each) or from `docs` when the Worker sent them with the answer; null when a newer
        query replaced it meanwhile. */
     function nextItems(shown, count, last, docs) {
-      var next = shown.results.slice(shown.shown, shown.shown + count);
-      return (docs ? Promise.resolve(docs.slice(0, next.length)) : engine.texts(next)).then(function (texts) {
+      var next = Math.min(count, shown.total - shown.shown);
+      return (docs ? Promise.resolve(docs.slice(0, next)) : engine.texts(shown.id, shown.shown, next)).then(function (texts) {
         if (shown !== current) return null;
         var fragment = document.createDocumentFragment();
         texts.forEach(function (doc) { fragment.appendChild(resultItem(doc)); });
-        shown.shown += next.length;
-        if (last) more.hidden = shown.shown >= shown.results.length;
+        shown.shown += next;
+        if (last) more.hidden = shown.shown >= shown.total;
         return fragment;
       });
     }
@@ -250,19 +248,19 @@
       var ticket = ++asked;
       engine.search(query, FIRST_RESULTS).then(function (outcome) {
         if (ticket !== asked) return null;
-        current = { results: outcome.results, shown: 0, query: query };
+        current = { id: outcome.id, total: outcome.total, shown: 0, query: query };
         var shown = current;
         more.hidden = true;
         list.removeAttribute("aria-busy");
         // The first few results as soon as their texts are in, then the rest of the page.
-        return nextItems(shown, FIRST_RESULTS, shown.results.length <= FIRST_RESULTS, outcome.docs).then(function (fragment) {
+        return nextItems(shown, FIRST_RESULTS, shown.total <= FIRST_RESULTS, outcome.docs).then(function (fragment) {
           if (fragment === null) return null;
           list.replaceChildren(fragment);
-          list.hidden = outcome.results.length === 0;
-          status.textContent = describe(outcome, query.trim(), outcome.results.length);
+          list.hidden = outcome.total === 0;
+          status.textContent = describe(outcome, query.trim(), outcome.total);
           keepInAddress(query.trim());
-          performance.mark(outcome.results.length ? "search:results" : "search:no-results"); // for benchmarks/
-          if (shown.results.length <= FIRST_RESULTS) return null;
+          performance.mark(outcome.total ? "search:results" : "search:no-results"); // for benchmarks/
+          if (shown.total <= FIRST_RESULTS) return null;
           list.setAttribute("aria-busy", "true"); // until the rest of the first page is in
           return nextItems(shown, PAGE_SIZE - FIRST_RESULTS, true).then(function (rest) {
             if (rest) {
