@@ -310,7 +310,9 @@ def test_header_box_is_a_form_to_the_search_page(sample_site: Path) -> None:
             assert form.select_one("label")["for"] == form.select_one("input[name=q]")["id"]
             assert (sample_site / page).parent.joinpath(form["data-search-index"]).resolve() == (sample_site / lang / "search-index.json")
             script = soup.select_one("script[src*='search.js']")
-            assert script is not None and script.has_attr("defer")  # lunr.js and the index load only when needed
+            # Never blocks the page (async: on the search page it starts the Worker before the styles are
+            # in); lunr.js and the index load only when needed.
+            assert script is not None and script.has_attr("async")
             assert not soup.select("script[src*=lunr], link[href*=search-index]")
 
 
