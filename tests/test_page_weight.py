@@ -1,5 +1,6 @@
-"""Every page type stays under 100 KB of HTML + CSS + JavaScript before compression (search index
-excluded), as Chromium loads it. The figures themselves: python -m benchmarks.page_weight."""
+"""Every page type stays under 100 KB of HTML + CSS + JavaScript before compression (the search's
+data excluded: manifest, shards, result texts), as Chromium loads it, the search Worker's own script
+included. The figures themselves: python -m benchmarks.page_weight."""
 
 from __future__ import annotations
 
