@@ -100,17 +100,18 @@ def build_search_site(content: Path, out: Path) -> tuple[Any, dict[str, dict[str
     vendor, problems = search.vendor_files(ROOT)
     assert not problems, problems
     core = (settings.templates_dir / "assets" / search.CORE_SCRIPT).read_bytes()
+    worker = (settings.templates_dir / "assets" / search.WORKER_SCRIPT).read_bytes()
     files = dict(vendor)
     figures: dict[str, dict[str, Any]] = {}
-    lunr_es = search.read_lunr_spanish(ROOT / "node_modules" / "lunr-languages" / "lunr.es.js")
+    lunr_es = search.read_lunr_spanish(search.VENDORED / "lunr-languages" / "lunr.es.js")
     assert lunr_es is not None
     for lang in model.languages:
         started, cpu = time.perf_counter(), time.process_time()
         built = search.build_language(model, lang, lunr_es)  # what the search stage does per language
-        built.scripts = search.script_urls(lang, vendor, core)
-        written = built.site_files()
+        written = search.language_files(built, vendor, core, worker)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         files.update(written)
+        written = {path: data for path, data in written.items() if path.startswith(f"{lang}/")}  # not the Worker script
         manifest = json.loads(written[f"{lang}/{search.INDEX_FILE}"])
         shards = [data for path, data in written.items() if path.startswith(f"{lang}/{search.SHARD_DIR}/") and path.endswith(".json")]
         whole = built.index_bytes()  # the design before issue 13, for comparison (not written)

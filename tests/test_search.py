@@ -148,14 +148,45 @@ def test_the_store_lists_every_record_with_what_a_result_shows(sample_site: Path
     es_scripts = load(sample_site, "es", "search-index.json")["scripts"]
     assert [s.split("?")[0].rsplit("/", 1)[1] for s in es_scripts] == [
         "lunr.min.js",
-        "lunr.stemmer.support.min.js",
-        "lunr.es.min.js",
+        "lunr.es.words.js",  # lunr.es's word characters and stop words, not lunr.es itself
         "base-stemmer.js",
         "spanish-stemmer.js",
         "search-core.js",
     ]
     for script in es_scripts:
         assert (sample_site / "es" / script.split("?")[0]).resolve().is_file()
+
+
+def test_the_worker_is_one_script_of_the_engine_scripts_then_the_worker_loop(sample_site: Path) -> None:
+    """The search page starts one Worker script per language, named by its content in the manifest:
+    the very scripts the manifest lists (which Node's tests run), in order, then search-worker.js."""
+    worker_loop = (ROOT / "templates" / "assets" / search.WORKER_SCRIPT).read_bytes()
+    bundles = set()
+    for lang in ("en", "es"):
+        manifest = load(sample_site, lang, "search-index.json")
+        bundle = (sample_site / lang / manifest["worker"]).resolve()
+        assert bundle.parent == (sample_site / search.BUNDLE_DIR).resolve()
+        data = bundle.read_bytes()
+        assert bundle.name == f"{lang}-{hashlib.sha256(data).hexdigest()[:12]}.js"
+        parts = [(sample_site / lang / url.split("?")[0]).read_bytes() for url in manifest["scripts"]]
+        body = data[data.index(b"*/\n") + 3 :]  # after the one-line header naming the parts
+        assert body == b"\n;\n".join(parts) + b"\n;\n" + worker_loop
+        assert b"importScripts" not in data  # nothing more to fetch before the engine runs
+        bundles.add(bundle.name)
+    assert sorted(path.name for path in (sample_site / search.BUNDLE_DIR).iterdir()) == sorted(bundles)
+    page = (sample_site / "es" / "search" / "index.html").read_text(encoding="utf-8")
+    assert "search-worker.js" not in page  # the page learns the Worker's name from the manifest
+
+
+def test_lunr_es_words_are_the_ones_the_build_analyses_with() -> None:
+    lunr_es = search.read_lunr_spanish(search.VENDORED / "lunr-languages" / "lunr.es.js")
+    assert lunr_es is not None and {"de", "la", "que", "está"} <= lunr_es.stop_words
+    script = search.lunr_es_words(lunr_es).decode("ascii")  # \u escapes only: no charset to get wrong
+    assert script.startswith("/*") and script.count("\nvar OgpLunrEs = ") == 1 and script.endswith(";\n")
+    words = json.loads(script.split("var OgpLunrEs = ", 1)[1].rstrip(";\n"))
+    assert words == {"wordCharacters": lunr_es.word_characters, "stopWords": sorted(lunr_es.stop_words)}
+    vendor, problems = search.vendor_files(ROOT)
+    assert problems == [] and vendor[f"{search.VENDOR_DIR}/{search.LUNR_ES_WORDS}"] == script.encode("ascii")
 
 
 def test_fields_hold_id_themes_institutions_and_place(model) -> None:  # type: ignore[no-untyped-def]
@@ -279,7 +310,9 @@ def test_header_box_is_a_form_to_the_search_page(sample_site: Path) -> None:
             assert form.select_one("label")["for"] == form.select_one("input[name=q]")["id"]
             assert (sample_site / page).parent.joinpath(form["data-search-index"]).resolve() == (sample_site / lang / "search-index.json")
             script = soup.select_one("script[src*='search.js']")
-            assert script is not None and script.has_attr("defer")  # lunr.js and the index load only when needed
+            # Never blocks the page (async: on the search page it starts the Worker before the styles are
+            # in); lunr.js and the index load only when needed.
+            assert script is not None and script.has_attr("async")
             assert not soup.select("script[src*=lunr], link[href*=search-index]")
 
 

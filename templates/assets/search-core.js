@@ -1,7 +1,7 @@
 /*
  * Search logic without the page: the pipeline functions the prebuilt indexes name, query
- * building and highlighting. Loaded after lunr.js (and, for Spanish, lunr.es and the Snowball
- * stemmer); tests/node/ runs this very file under Node against the built site.
+ * building and highlighting. Loaded after lunr.js (and, for Spanish, lunr.es.words.js and the
+ * Snowball stemmer); tests/node/ runs this very file under Node against the built site.
  *
  * The index is cut into shards by term (ogpsite/stages/search/shards.py); load() gives an engine that
  * fetches the shards a query needs and hands lunr.Index.load one small index made of them, which
@@ -10,8 +10,10 @@
  * The index's "pipeline" lists the labels its terms were made with (see ogpsite/stages/search/):
  *   en: ogpsite-fold, trimmer, stopWordFilter, ogpsite-stemmer-en
  *   es: trimmer-es, stopWordFilter-es, ogpsite-fold, ogpsite-stemmer-es
- * lunr.js and lunr.es register theirs; this file registers the ogpsite-* ones, the stemmers being
- * Snowball's generated JavaScript (snowball/*-stemmer.js), as snowballstemmer is in Python.
+ * lunr.js registers its own; this file registers the ogpsite-* ones, the stemmers being
+ * Snowball's generated JavaScript (snowball/*-stemmer.js), as snowballstemmer is in Python, and
+ * lunr.es's two (its trimmer and stop-word filter, as lunr.es makes them) from the word
+ * characters and stop words the build read from lunr.es.js (OgpLunrEs, lunr.es.words.js).
  */
 (function (root) {
   "use strict";
@@ -35,6 +37,25 @@
     }
     registerStemmer("ogpsite-stemmer-en", root.EnglishStemmer);
     registerStemmer("ogpsite-stemmer-es", root.SpanishStemmer);
+    registerLunrEs(root.OgpLunrEs);
+  }
+
+  /* lunr.es's `trimmer-es` and `stopWordFilter-es`, made as lunr.es makes them (with
+     lunr.trimmerSupport.generateTrimmer, which adds the ASCII digits, and lunr's own
+     generateStopWordFilter), without loading lunr.es: its stemmer is not used. */
+  function registerLunrEs(words) {
+    if (!words) return;
+    if (!lunr.Pipeline.registeredFunctions["trimmer-es"]) {
+      var characters = words.wordCharacters + "0-9";
+      var start = new RegExp("^[^" + characters + "]+");
+      var end = new RegExp("[^" + characters + "]+$");
+      lunr.Pipeline.registerFunction(function (token) {
+        return token.update(function (s) { return s.replace(start, "").replace(end, ""); });
+      }, "trimmer-es");
+    }
+    if (!lunr.Pipeline.registeredFunctions["stopWordFilter-es"]) {
+      lunr.Pipeline.registerFunction(lunr.generateStopWordFilter(words.stopWords), "stopWordFilter-es");
+    }
   }
 
   function registerStemmer(label, Stemmer) {
@@ -188,13 +209,17 @@
       manifest: manifest,
       fields: fields,
       Missing: Missing,
-      /* Throws Missing naming, at once, every unfetched shard these terms (and the terms beginning
-         with these prefixes' first letters) live in, so one round trip fetches them all. */
-      require: function (terms) {
+      /* Throws Missing naming, at once, every unfetched shard these terms live in and, for each of
+         `prefixes` (optional), every shard holding terms that begin with it, so one round trip
+         fetches them all. */
+      require: function (terms, prefixes) {
         var missing = [];
-        terms.forEach(function (term) {
-          var number = shardOf(term);
+        function want(number) {
           if (!shards[number] && missing.indexOf(number) < 0) missing.push(number);
+        }
+        terms.forEach(function (term) { want(shardOf(term)); });
+        (prefixes || []).forEach(function (prefix) {
+          for (var n = shardOf(prefix), last = shardOf(prefix + "\uffff"); n <= last; n++) want(n);
         });
         if (missing.length) throw new Missing(missing, false);
       },
@@ -282,6 +307,13 @@
     return engine.query(clauses);
   }
 
+  /* The beginnings a typed stem may be completed from (typedPrefix), longest first. */
+  function prefixCandidates(stem) {
+    var candidates = [];
+    for (var n = stem.length; n >= MIN_PREFIX; n--) candidates.push(stem.slice(0, n));
+    return candidates;
+  }
+
   /* The beginning to complete for a word being typed. Half a word often stems past the term the
      whole word has ("participac" → the index has "particip", "transparen" → "transpar"), so a
      term that begins the stem, at most three letters shorter, wins; then the stem itself if some
@@ -289,9 +321,7 @@
   function typedPrefix(engine, stem) {
     var shortest = Math.max(MIN_PREFIX, stem.length - 3);
     var n;
-    var candidates = [];
-    for (n = stem.length; n >= MIN_PREFIX; n--) candidates.push(stem.slice(0, n));
-    engine.require(candidates);
+    engine.require(prefixCandidates(stem));
     for (n = stem.length; n >= shortest; n--) {
       if (engine.isTerm(stem.slice(0, n))) return stem.slice(0, n);
     }
@@ -306,8 +336,20 @@
      when no record has them all, records with any of them. */
   function plainSearch(engine, text) {
     var groups = words(text).map(function (w) { return engine.terms(w); });
-    engine.require([].concat.apply([], groups)); // every word's shard in one round trip
     var typing = !/\s$/.test(text);
+    // One round trip for what the query will look up: every word's shard and, for the word being
+    // typed, the shards of the beginnings it may be completed from and of the terms that begin
+    // with it (its completions, when the word itself is the beginning chosen, as it mostly is).
+    var wanted = [].concat.apply([], groups);
+    var completed = [];
+    if (typing && groups.length > 0) {
+      groups[groups.length - 1].forEach(function (term) {
+        if (term.length < MIN_PREFIX) return;
+        wanted = wanted.concat(prefixCandidates(term));
+        completed.push(term);
+      });
+    }
+    engine.require(wanted, completed);
     var clauses = [];
     groups.forEach(function (terms, i) {
       var last = i === groups.length - 1;

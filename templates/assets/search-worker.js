@@ -1,24 +1,27 @@
 /*
  * The search engine in a dedicated Worker, so the page's main thread only builds the results:
- * fetching the manifest and the shards, lunr.Index.load, the query, fetching the result texts and
- * working out which of their words to mark (the stemmers run here, not in the page) all happen
- * here. Same origin, loaded by search.js with `new Worker(url)`: allowed by `script-src 'self'`
- * (worker-src falls back to it), no blob: URL and no inline code. The search logic is
- * search-core.js, loaded with importScripts as the manifest names it, the very file
+ * the shards, lunr.Index.load, the query, fetching the result texts and working out which of
+ * their words to mark (the stemmers run here, not in the page) all happen here.
+ *
+ * This file is the last part of the language's Worker script, assets/search/{lang}-<hash>.js,
+ * which the search stage writes (ogpsite/stages/search/vendor.py, `worker_bundle`): lunr.js, the
+ * language's stemmers and search-core.js come first in the same file, so OgpSearch is defined
+ * and starting the Worker is one request. search.js starts it with `new Worker(url)` from the
+ * URL the manifest names: same origin, allowed by `script-src 'self'` (worker-src falls back to
+ * it), no blob: URL and no inline code. search-core.js is the very file
  * tests/test_search_parity.py runs under Node.
  *
- * Messages in:  {type: "load", manifest: absolute URL, text: its text or null}
- *               {type: "search", id, text}
- *               {type: "texts", id, refs: [ref], terms: [[term]]}
+ * Messages in:  {type: "load", manifest: absolute URL, text: its text}
+ *               {type: "search", id, text, first: how many results' texts to send with the answer}
+ *               {type: "texts", id, query: the search's id, from, count}
  * Messages out: {type: "ready"} or {type: "failed"}
- *               {type: "results", id, status, results: [{ref, score, terms}]} or {type: "error", id}
+ *               {type: "results", id, status, total: the number of results, docs: the first texts}
+ *               or {type: "error", id}
  *               {type: "texts", id, docs: [{k, u, l, i, t, s}]}, i/t/s as [{text, mark}] pieces
  */
-/* global importScripts */
 (function () {
   "use strict";
 
-  var EARLY_TEXTS = 10; // the texts of the first results shown are fetched as soon as the query is answered
   var engine = null;
   var loading = null;
   var started; // resolved with the load's promise: a query may arrive before the manifest does
@@ -34,33 +37,17 @@
     };
   }
 
-  /* The page passes the manifest's text when it has it (fetched in parallel with this script);
-     otherwise it is fetched here. */
+  /* The page has the manifest already (it read this script's URL from it) and passes its text. */
   function load(manifestUrl, text) {
     if (!loading) {
-      var manifest = null;
-      loading = (text ? Promise.resolve(JSON.parse(text)) : fetchFrom(manifestUrl)(manifestUrl, false)).then(function (parsed) {
-        manifest = parsed;
-        var scripts = manifest.scripts.map(function (url) { return new URL(url, manifestUrl).href; });
-        // importScripts fetches one script after another; fetching them all at once first puts
-        // them in the HTTP cache (their names carry a version), so importScripts finds them there.
-        return Promise.all(scripts.map(function (url) {
-          return fetch(url, { credentials: "same-origin" }).then(function (response) { return response.arrayBuffer(); });
-        })).then(function () { return scripts; }, function () { return scripts; });
-      }).then(function (scripts) {
-        importScripts.apply(null, scripts);
-        engine = self.OgpSearch.load(manifest, fetchFrom(manifestUrl));
+      loading = Promise.resolve(text).then(function (manifestText) {
+        engine = self.OgpSearch.load(JSON.parse(manifestText), fetchFrom(manifestUrl));
         return engine;
       });
       loading.catch(function () { loading = null; }); // a later load may start over
       started(loading);
     }
     return loading;
-  }
-
-  /* A result as the page needs it: its ref, score and the terms it matched (to mark them). */
-  function summary(result) {
-    return { ref: result.ref, score: result.score, terms: Array.from(self.OgpSearch.matchedTerms(result)) };
   }
 
   function marked(text, terms) {
@@ -70,6 +57,25 @@
   /* A result text with its title, ID and snippet already split into marked and plain pieces. */
   function rendered(doc, terms) {
     return { k: doc.k, u: doc.u, l: doc.l || "", i: marked(doc.i, terms), t: marked(doc.t, terms) || [], s: marked(doc.s, terms) };
+  }
+
+  /* The results stay here: a broad query at 10,000 records has thousands (hundreds of kB to copy
+     to the page), and the page shows 50 at a time. It asks for the texts of the next ones by the
+     answer's id; the latest answers are kept. */
+  var KEPT = 8;
+  var answers = new Map();
+
+  function keep(id, results) {
+    answers.set(id, results);
+    if (answers.size > KEPT) answers.delete(answers.keys().next().value);
+  }
+
+  /* The rendered texts of results `from` to `from + count`, each marked with the terms it matched. */
+  function textsOf(results, from, count) {
+    var slice = results.slice(from, from + count);
+    return engine.texts(slice.map(function (r) { return r.ref; })).then(function (docs) {
+      return docs.map(function (doc, n) { return rendered(doc, self.OgpSearch.matchedTerms(slice[n])); });
+    });
   }
 
   self.onmessage = function (event) {
@@ -84,19 +90,22 @@
       (loading || start).then(function () {
         return self.OgpSearch.search(engine, data.text);
       }).then(function (outcome) {
-        var results = outcome.results.map(summary);
-        // Start the first texts now: the page asks for them as soon as this answer arrives.
-        engine.texts(results.slice(0, EARLY_TEXTS).map(function (r) { return r.ref; })).catch(function () {});
-        self.postMessage({ type: "results", id: data.id, status: outcome.status, results: results });
+        keep(data.id, outcome.results);
+        // The texts of the first results the page shows come with the answer (one message, not
+        // the page asking once it has the answer).
+        return textsOf(outcome.results, 0, data.first || 0).then(function (docs) {
+          self.postMessage({ type: "results", id: data.id, status: outcome.status, total: outcome.results.length, docs: docs });
+        });
       }).catch(function () {
         self.postMessage({ type: "error", id: data.id });
       });
     } else if (data.type === "texts") {
       (loading || start).then(function () {
-        return engine.texts(data.refs);
+        var results = answers.get(data.query);
+        if (!results) throw new Error("no longer kept: " + data.query);
+        return textsOf(results, data.from, data.count);
       }).then(function (docs) {
-        var out = docs.map(function (doc, n) { return rendered(doc, new Set(data.terms[n])); });
-        self.postMessage({ type: "texts", id: data.id, docs: out });
+        self.postMessage({ type: "texts", id: data.id, docs: docs });
       }).catch(function () {
         self.postMessage({ type: "error", id: data.id });
       });

@@ -1,8 +1,9 @@
 /*
  * Site search in the page. Loaded on every page, it fetches nothing until needed: the header box
- * prefetches the small manifest of the index when it gets focus; the search page starts the
- * search Worker (search-worker.js), which loads the manifest and the scripts it names, then, as
- * you type, only the index shards the query needs and the texts of the results shown. The page
+ * prefetches the small manifest of the index when it gets focus; the search page reads the
+ * manifest and starts the search Worker it names (one script: lunr, the stemmers, search-core.js
+ * and search-worker.js), which fetches, as you type, only the index shards the query needs and
+ * the texts of the results shown. The page
  * itself only builds the results, with DOM nodes and textContent only: no lunr, no stemmer, no
  * query runs on the main thread, so typing never waits for them.
  */
@@ -10,23 +11,27 @@
   "use strict";
 
   var PAGE_SIZE = 50;
-  var FIRST_RESULTS = 10; // shown before the rest of the first page, whose texts follow
+  // Shown before the rest of the first page, whose texts follow. Six: over HTTP/1.1 a browser
+  // fetches at most six files at once from a host, so the first texts come in one round trip.
+  var FIRST_RESULTS = 6;
 
   function absolute(url, base) {
     return new URL(url, base || document.baseURI).href;
   }
 
-  /* The engine runs in a Worker (search-worker.js): the page asks, by message, for a query's
-     results, then for the texts of those it shows, already split into marked and plain pieces,
-     and only builds the list. Each request gets a promise of the Worker's answer. */
-  function workerEngine(workerUrl, manifestUrl) {
-    var worker = new Worker(workerUrl);
+  /* The engine runs in a Worker (the language's assets/search/{lang}-<hash>.js, named by the
+     manifest: lunr, the stemmers, search-core.js and search-worker.js in one file): the page asks,
+     by message, for a query's results, then for the texts of those it shows, already split into
+     marked and plain pieces, and only builds the list. Each request gets a promise of the
+     Worker's answer; requests made before the Worker is started wait for it. */
+  function workerEngine(manifestUrl) {
+    var base = absolute(manifestUrl);
     var waiting = new Map();
     var next = 0;
     var ready = new Promise(function (resolve, reject) {
       waiting.set("load", { resolve: resolve, reject: reject });
     });
-    worker.onmessage = function (event) {
+    function answered(event) {
       var data = event.data;
       if (data.type === "ready" || data.type === "failed") {
         var loading = waiting.get("load");
@@ -44,39 +49,43 @@
       waiting.delete(data.id);
       if (data.type === "error") asked.reject(new Error("search"));
       else asked.resolve(data);
-    };
-    worker.onerror = function () {
+    }
+    function broken() {
       waiting.forEach(function (asked) { asked.reject(new Error("search worker")); });
       waiting.clear();
-    };
+    }
+    // search.html preloads the manifest while the page is parsed; it names the Worker's script,
+    // started as soon as the manifest is in, and is handed over so the Worker need not fetch it.
+    var worker = fetch(base, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error(response.status + " " + manifestUrl);
+      return response.text();
+    }).then(function (text) {
+      var started = new Worker(absolute(JSON.parse(text).worker, base));
+      started.onmessage = answered;
+      started.onerror = broken;
+      started.postMessage({ type: "load", manifest: base, text: text });
+      return started;
+    });
+    worker.catch(broken);
     function ask(message) {
       message.id = ++next;
       return new Promise(function (resolve, reject) {
         waiting.set(message.id, { resolve: resolve, reject: reject });
-        worker.postMessage(message);
+        worker.then(function (started) { started.postMessage(message); }, function (error) {
+          waiting.delete(message.id);
+          reject(error);
+        });
       });
     }
-    // The page fetches the manifest (search.html preloads it while the page is parsed) at the same
-    // time as the Worker's script, and hands it over: one round trip less before the first query.
-    var manifest = fetch(absolute(manifestUrl), { credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) throw new Error(response.status + " " + manifestUrl);
-      return response.text();
-    });
-    manifest.then(function (text) {
-      worker.postMessage({ type: "load", manifest: absolute(manifestUrl), text: text });
-    }, function () {
-      worker.postMessage({ type: "load", manifest: absolute(manifestUrl), text: null });
-    });
     return {
-      base: absolute(manifestUrl),
+      base: base,
       ready: ready,
-      search: function (text) { return ask({ type: "search", text: text }); },
-      texts: function (results) {
-        return ask({
-          type: "texts",
-          refs: results.map(function (result) { return result.ref; }),
-          terms: results.map(function (result) { return result.terms; })
-        }).then(function (data) { return data.docs; });
+      /* How many results (`total`), with the texts of the first `first` of them (`docs`); the
+         Worker keeps the results, and `texts` asks for more of them by the answer's `id`. */
+      search: function (text, first) { return ask({ type: "search", text: text, first: first }); },
+      /* The texts of results `from` to `from + count` of the query answered as `id`. */
+      texts: function (id, from, count) {
+        return ask({ type: "texts", query: id, from: from, count: count }).then(function (data) { return data.docs; });
       }
     };
   }
@@ -88,212 +97,227 @@
     document.head.appendChild(link);
   }
 
-  /* ---- the header box on every page ---- */
+  /* The search page starts its Worker as soon as this script runs (it is async, so it need not
+     wait for the styles or the rest of the page): the manifest's link, which search.html preloads,
+     comes before it in the page's head. The rest waits for the page to be parsed. */
+  var preloaded = document.querySelector("link[rel=preload][data-search-manifest]");
+  var early = preloaded ? workerEngine(preloaded.href) : null;
 
-  var headerForm = document.querySelector("form.search-form[data-search-index]");
-  var page = document.getElementById("search-page");
-  if (headerForm && !page) {
-    var headerInput = headerForm.querySelector("input[name=q]");
-    headerInput.addEventListener("focus", function () {
-      // Warm the cache for the search page this form leads to (the manifest only: a few kB).
-      prefetch(absolute(headerForm.dataset.searchIndex));
-    }, { once: true });
+  function whenParsed(run) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run, { once: true });
+    else run();
   }
 
-  if (!page) {
-    return;
-  }
+  whenParsed(function () {
+    /* ---- the header box on every page ---- */
 
-  /* ---- the search page ---- */
-
-  var form = page.querySelector(".search-page-form");
-  var input = form.querySelector("input");
-  var status = page.querySelector(".search-status");
-  var list = page.querySelector(".search-results");
-  var more = page.querySelector(".search-more");
-  var labels = page.dataset;
-  var engine = null;
-  var current = { results: [], shown: 0, query: "" };
-  var asked = 0; // the latest query: an answer to an older one, arriving late, is dropped
-
-  function message(name, values) {
-    var text = labels["msg" + name.charAt(0).toUpperCase() + name.slice(1)] || "";
-    Object.keys(values || {}).forEach(function (key) {
-      text = text.split("{" + key + "}").join(values[key]);
-    });
-    return text;
-  }
-
-  function appendPieces(parent, pieces) {
-    pieces.forEach(function (piece) {
-      if (piece.mark) {
-        var mark = document.createElement("mark");
-        mark.textContent = piece.text;
-        parent.appendChild(mark);
-      } else {
-        parent.appendChild(document.createTextNode(piece.text));
-      }
-    });
-  }
-
-  function resultItem(doc) {
-    var item = document.createElement("li");
-    item.className = "search-result";
-
-    var kind = document.createElement("p");
-    kind.className = "search-result-kind";
-    kind.textContent = labels["label" + doc.k.charAt(0).toUpperCase() + doc.k.slice(1)] || doc.k;
-    item.appendChild(kind);
-
-    var heading = document.createElement("h2");
-    heading.className = "search-result-title";
-    var link = document.createElement("a");
-    link.href = absolute(doc.u, engine.base);
-    if (doc.l) {
-      link.lang = doc.l;
+    var headerForm = document.querySelector("form.search-form[data-search-index]");
+    var page = document.getElementById("search-page");
+    if (headerForm && !page) {
+      var headerInput = headerForm.querySelector("input[name=q]");
+      headerInput.addEventListener("focus", function () {
+        // Warm the cache for the search page this form leads to (the manifest only: a few kB).
+        prefetch(absolute(headerForm.dataset.searchIndex));
+      }, { once: true });
     }
-    if (doc.i) {
-      var id = document.createElement("span");
-      id.className = "record-id";
-      appendPieces(id, doc.i);
-      link.appendChild(id);
-      link.appendChild(document.createTextNode(" "));
+
+    if (!page) {
+      return;
     }
-    appendPieces(link, doc.t);
-    heading.appendChild(link);
-    item.appendChild(heading);
 
-    if (doc.s) {
-      var snippet = document.createElement("p");
-      snippet.className = "search-result-snippet";
-      if (doc.l) {
-        snippet.lang = doc.l;
-      }
-      appendPieces(snippet, doc.s);
-      item.appendChild(snippet);
-    }
-    return item;
-  }
+    /* ---- the search page ---- */
 
-  /* The next `count` results of `shown`, built once their texts are fetched (only theirs: one
-     small file each); null when a newer query replaced it meanwhile. */
-  function nextItems(shown, count, last) {
-    var next = shown.results.slice(shown.shown, shown.shown + count);
-    return engine.texts(next).then(function (docs) {
-      if (shown !== current) return null;
-      var fragment = document.createDocumentFragment();
-      docs.forEach(function (doc) { fragment.appendChild(resultItem(doc)); });
-      shown.shown += next.length;
-      if (last) more.hidden = shown.shown >= shown.results.length;
-      return fragment;
-    });
-  }
+    var form = page.querySelector(".search-page-form");
+    var input = form.querySelector("input");
+    var status = page.querySelector(".search-status");
+    var list = page.querySelector(".search-results");
+    var more = page.querySelector(".search-more");
+    var labels = page.dataset;
+    var engine = null;
+    var current = { id: 0, total: 0, shown: 0, query: "" };
+    var asked = 0; // the latest query: an answer to an older one, arriving late, is dropped
 
-  function failed() {
-    status.textContent = message("failed");
-  }
-
-  function showMore() {
-    nextItems(current, PAGE_SIZE, true).then(function (fragment) {
-      if (fragment) list.appendChild(fragment);
-    }, failed);
-  }
-
-  function describe(outcome, query, total) {
-    var count = new Intl.NumberFormat(document.documentElement.lang || undefined).format(total);
-    if (outcome.status === "empty") return message("empty");
-    if (outcome.status === "syntax") return message("syntax");
-    if (outcome.status === "short") return message("short");
-    var parts = [];
-    if (total === 0) parts.push(message("none", { query: query }));
-    else if (total === 1) parts.push(message("one", { query: query }));
-    else parts.push(message("many", { count: count, query: query }));
-    if (outcome.status === "any" && total > 0) parts.push(message("any"));
-    if (total > PAGE_SIZE) parts.push(message("shown", { shown: String(PAGE_SIZE) }));
-    return parts.join(" ");
-  }
-
-  function keepInAddress(query) {
-    var url = new URL(location.href);
-    if (query) url.searchParams.set("q", query);
-    else url.searchParams.delete("q");
-    if (url.href !== location.href) history.replaceState(null, "", url.href);
-  }
-
-  function render() {
-    if (!engine) return;
-    var query = input.value;
-    var ticket = ++asked;
-    engine.search(query).then(function (outcome) {
-      if (ticket !== asked) return null;
-      current = { results: outcome.results, shown: 0, query: query };
-      var shown = current;
-      more.hidden = true;
-      list.removeAttribute("aria-busy");
-      // The first few results as soon as their texts are in, then the rest of the page.
-      return nextItems(shown, FIRST_RESULTS, shown.results.length <= FIRST_RESULTS).then(function (fragment) {
-        if (fragment === null) return null;
-        list.replaceChildren(fragment);
-        list.hidden = outcome.results.length === 0;
-        status.textContent = describe(outcome, query.trim(), outcome.results.length);
-        keepInAddress(query.trim());
-        performance.mark(outcome.results.length ? "search:results" : "search:no-results"); // for benchmarks/
-        if (shown.results.length <= FIRST_RESULTS) return null;
-        list.setAttribute("aria-busy", "true"); // until the rest of the first page is in
-        return nextItems(shown, PAGE_SIZE - FIRST_RESULTS, true).then(function (rest) {
-          if (rest) {
-            list.appendChild(rest);
-            list.removeAttribute("aria-busy");
-          }
-        });
+    function message(name, values) {
+      var text = labels["msg" + name.charAt(0).toUpperCase() + name.slice(1)] || "";
+      Object.keys(values || {}).forEach(function (key) {
+        text = text.split("{" + key + "}").join(values[key]);
       });
-    }).catch(function () {
-      if (ticket === asked) status.textContent = message("failed");
+      return text;
+    }
+
+    function appendPieces(parent, pieces) {
+      pieces.forEach(function (piece) {
+        if (piece.mark) {
+          var mark = document.createElement("mark");
+          mark.textContent = piece.text;
+          parent.appendChild(mark);
+        } else {
+          parent.appendChild(document.createTextNode(piece.text));
+        }
+      });
+    }
+
+    function resultItem(doc) {
+      var item = document.createElement("li");
+      item.className = "search-result";
+
+      var kind = document.createElement("p");
+      kind.className = "search-result-kind";
+      kind.textContent = labels["label" + doc.k.charAt(0).toUpperCase() + doc.k.slice(1)] || doc.k;
+      item.appendChild(kind);
+
+      var heading = document.createElement("h2");
+      heading.className = "search-result-title";
+      var link = document.createElement("a");
+      link.href = absolute(doc.u, engine.base);
+      if (doc.l) {
+        link.lang = doc.l;
+      }
+      if (doc.i) {
+        var id = document.createElement("span");
+        id.className = "record-id";
+        appendPieces(id, doc.i);
+        link.appendChild(id);
+        link.appendChild(document.createTextNode(" "));
+      }
+      appendPieces(link, doc.t);
+      heading.appendChild(link);
+      item.appendChild(heading);
+
+      if (doc.s) {
+        var snippet = document.createElement("p");
+        snippet.className = "search-result-snippet";
+        if (doc.l) {
+          snippet.lang = doc.l;
+        }
+        appendPieces(snippet, doc.s);
+        item.appendChild(snippet);
+      }
+      return item;
+    }
+
+    /* The next `count` results of `shown`, built once their texts are fetched (only theirs: one
+       small file each) or from `docs` when the Worker sent them with the answer; null when a newer
+       query replaced it meanwhile. */
+    function nextItems(shown, count, last, docs) {
+      var next = Math.min(count, shown.total - shown.shown);
+      return (docs ? Promise.resolve(docs.slice(0, next)) : engine.texts(shown.id, shown.shown, next)).then(function (texts) {
+        if (shown !== current) return null;
+        var fragment = document.createDocumentFragment();
+        texts.forEach(function (doc) { fragment.appendChild(resultItem(doc)); });
+        shown.shown += next;
+        if (last) more.hidden = shown.shown >= shown.total;
+        return fragment;
+      });
+    }
+
+    function failed() {
+      status.textContent = message("failed");
+    }
+
+    function showMore() {
+      nextItems(current, PAGE_SIZE, true).then(function (fragment) {
+        if (fragment) list.appendChild(fragment);
+      }, failed);
+    }
+
+    function describe(outcome, query, total) {
+      var count = new Intl.NumberFormat(document.documentElement.lang || undefined).format(total);
+      if (outcome.status === "empty") return message("empty");
+      if (outcome.status === "syntax") return message("syntax");
+      if (outcome.status === "short") return message("short");
+      var parts = [];
+      if (total === 0) parts.push(message("none", { query: query }));
+      else if (total === 1) parts.push(message("one", { query: query }));
+      else parts.push(message("many", { count: count, query: query }));
+      if (outcome.status === "any" && total > 0) parts.push(message("any"));
+      if (total > PAGE_SIZE) parts.push(message("shown", { shown: String(PAGE_SIZE) }));
+      return parts.join(" ");
+    }
+
+    function keepInAddress(query) {
+      var url = new URL(location.href);
+      if (query) url.searchParams.set("q", query);
+      else url.searchParams.delete("q");
+      if (url.href !== location.href) history.replaceState(null, "", url.href);
+    }
+
+    function render() {
+      if (!engine) return;
+      var query = input.value;
+      var ticket = ++asked;
+      engine.search(query, FIRST_RESULTS).then(function (outcome) {
+        if (ticket !== asked) return null;
+        current = { id: outcome.id, total: outcome.total, shown: 0, query: query };
+        var shown = current;
+        more.hidden = true;
+        list.removeAttribute("aria-busy");
+        // The first few results as soon as their texts are in, then the rest of the page.
+        return nextItems(shown, FIRST_RESULTS, shown.total <= FIRST_RESULTS, outcome.docs).then(function (fragment) {
+          if (fragment === null) return null;
+          list.replaceChildren(fragment);
+          list.hidden = outcome.total === 0;
+          status.textContent = describe(outcome, query.trim(), outcome.total);
+          keepInAddress(query.trim());
+          performance.mark(outcome.total ? "search:results" : "search:no-results"); // for benchmarks/
+          if (shown.total <= FIRST_RESULTS) return null;
+          list.setAttribute("aria-busy", "true"); // until the rest of the first page is in
+          return nextItems(shown, PAGE_SIZE - FIRST_RESULTS, true).then(function (rest) {
+            if (rest) {
+              list.appendChild(rest);
+              list.removeAttribute("aria-busy");
+            }
+          });
+        });
+      }).catch(function () {
+        if (ticket === asked) status.textContent = message("failed");
+      });
+    }
+
+    function links() {
+      return Array.prototype.slice.call(list.querySelectorAll(".search-result-title a"));
+    }
+
+    /* Arrow keys move between the input and the result links; Tab and Enter work as usual. */
+    function onKey(event) {
+      if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+      var all = links();
+      if (!all.length) return;
+      var at = all.indexOf(document.activeElement);
+      var next;
+      if (event.target === input) next = event.key === "ArrowDown" ? 0 : null;
+      else if (at >= 0) next = event.key === "ArrowDown" ? Math.min(at + 1, all.length - 1) : at - 1;
+      else return;
+      event.preventDefault();
+      if (next === null || next < 0) input.focus();
+      else all[next].focus();
+    }
+
+    form.hidden = false;
+    input.value = new URLSearchParams(location.search).get("q") || "";
+    input.addEventListener("input", render);
+    input.addEventListener("keydown", onKey);
+    list.addEventListener("keydown", onKey);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      render();
     });
-  }
+    more.addEventListener("click", showMore);
+    if (headerForm) {
+      // On this page the header box searches here instead of reloading the page.
+      headerForm.addEventListener("submit", function (event) {
+        event.preventDefault();
+        input.value = headerForm.querySelector("input[name=q]").value;
+        render();
+        input.focus();
+      });
+    }
 
-  function links() {
-    return Array.prototype.slice.call(list.querySelectorAll(".search-result-title a"));
-  }
-
-  /* Arrow keys move between the input and the result links; Tab and Enter work as usual. */
-  function onKey(event) {
-    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
-    var all = links();
-    if (!all.length) return;
-    var at = all.indexOf(document.activeElement);
-    var next;
-    if (event.target === input) next = event.key === "ArrowDown" ? 0 : null;
-    else if (at >= 0) next = event.key === "ArrowDown" ? Math.min(at + 1, all.length - 1) : at - 1;
-    else return;
-    event.preventDefault();
-    if (next === null || next < 0) input.focus();
-    else all[next].focus();
-  }
-
-  form.hidden = false;
-  input.value = new URLSearchParams(location.search).get("q") || "";
-  input.addEventListener("input", render);
-  input.addEventListener("keydown", onKey);
-  list.addEventListener("keydown", onKey);
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
+    status.textContent = message("loading");
+    // The Worker (started already, unless the page had no preloaded manifest) answers the first
+    // query once it is loaded.
+    engine = early || workerEngine(page.dataset.index);
+    engine.ready.catch(failed);
     render();
   });
-  more.addEventListener("click", showMore);
-  if (headerForm) {
-    // On this page the header box searches here instead of reloading the page.
-    headerForm.addEventListener("submit", function (event) {
-      event.preventDefault();
-      input.value = headerForm.querySelector("input[name=q]").value;
-      render();
-      input.focus();
-    });
-  }
-
-  status.textContent = message("loading");
-  // The Worker fetches the manifest at once and answers the first query when its scripts are in.
-  engine = workerEngine(page.dataset.worker, page.dataset.index);
-  engine.ready.catch(failed);
-  render();
 })();

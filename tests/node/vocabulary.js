@@ -1,6 +1,6 @@
 // node vocabulary.js SITE_DIR LANG < {"words": [[word, [terms Python made], in_index], ...]}
 // Runs every word through the browser's pipeline (the functions the index's "pipeline" labels name,
-// as registered by lunr.js, lunr.es and search-core.js) and reports each disagreement with Python,
+// as registered by lunr.js and search-core.js) and reports each disagreement with Python,
 // and each term the browser makes that the index (its shards, all fetched) does not hold.
 "use strict";
 const { loadEngine, loadAllShards, readStdin } = require("./harness");

@@ -4,12 +4,14 @@ browser libraries that query it.
 Writes, per language, a lunr.js 2.3.9 index cut into shards by term (shards.py: the manifest
 `{lang}/search-index.json`, the shards, and each record's result text), of which the browser fetches
 only what a query needs and gives `lunr.Index.load` as one small index that scores exactly as the
-whole would; and `assets/vendor/` (copied from ogpsite/vendor/, the libraries vendored from the pinned npm
-and PyPI packages).
+whole would; `assets/vendor/` (copied from ogpsite/vendor/, the libraries vendored from the pinned npm
+and PyPI packages, plus lunr.es's word lists: vendor.py); and the search Worker of each language,
+those scripts and ours in one file (`assets/search/{lang}-<hash>.js`, which the manifest names).
 
 Index and query must turn every word into the same term, so both sides run the same steps in the
 same order; the index names them in its "pipeline" and lunr.js runs the functions registered under
-those labels (lunr.js and lunr.es register theirs, assets/search-core.js registers ours):
+those labels (lunr.js registers its own; assets/search-core.js registers ours and lunr.es's two, from
+the word lists the build read from lunr.es.js):
 
     en: ogpsite-fold, trimmer, stopWordFilter, ogpsite-stemmer-en
     es: trimmer-es, stopWordFilter-es, ogpsite-fold, ogpsite-stemmer-es
@@ -66,30 +68,39 @@ from ogpsite.stages.search.shards import (
     site_terms,
     split_index,
     term_entries,
+    with_worker,
 )
-from ogpsite.stages.search.stage import SearchStage
+from ogpsite.stages.search.stage import SearchStage, language_files
 from ogpsite.stages.search.vendor import (
+    BUNDLE_DIR,
     CORE_SCRIPT,
     DEFAULT_SCRIPTS,
+    LUNR_ES_WORDS,
     NODE_MODULES_ENV,
     SCRIPTS,
     VENDOR_DIR,
     VENDOR_FILES,
     VENDORED,
+    WORKER_SCRIPT,
     VendorFile,
+    WorkerBundle,
+    lunr_es_words,
     node_modules_dirs,
     npm_file,
     script_urls,
     vendor_files,
+    worker_bundle,
 )
 
 __all__ = [
     "ANALYSIS_VERSION",
+    "BUNDLE_DIR",
     "CORE_SCRIPT",
     "DEFAULT_SCRIPTS",
     "ENGLISH_STOP_WORDS",
     "FIELDS",
     "INDEX_FILE",
+    "LUNR_ES_WORDS",
     "NODE_MODULES_ENV",
     "SCRIPTS",
     "SEPARATOR",
@@ -101,6 +112,7 @@ __all__ = [
     "VENDORED",
     "VENDOR_DIR",
     "VENDOR_FILES",
+    "WORKER_SCRIPT",
     "Analyzer",
     "LanguageIndex",
     "LunrSpanish",
@@ -112,6 +124,7 @@ __all__ = [
     "Step",
     "TermCounts",
     "VendorFile",
+    "WorkerBundle",
     "_json",
     "analyzer_for",
     "build_index",
@@ -120,6 +133,8 @@ __all__ = [
     "documents_for",
     "english_steps",
     "fold",
+    "language_files",
+    "lunr_es_words",
     "lunr_json",
     "node_modules_dirs",
     "npm_file",
@@ -134,4 +149,6 @@ __all__ = [
     "term_entries",
     "tokenize",
     "vendor_files",
+    "with_worker",
+    "worker_bundle",
 ]

@@ -7,7 +7,9 @@ index holding only those terms (their postings, their field-vector entries, thei
 indexes) gives the same refs, order and scores as the whole index. The files:
 
 * `{lang}/search-index.json`, the manifest (fetched first, small): lunr's fields and pipeline, the
-  number of documents, the first term of every shard, the names of the other files, the scripts.
+  number of documents, the first term of every shard, the names of the other files, the scripts
+  (one by one, as Node's tests load them) and the Worker script that bundles them (`worker`,
+  vendor.py's `worker_bundle`, added by `with_worker`).
 * `{lang}/search-index/<hash>.json`, the shards: consecutive runs of the sorted terms, each term
   with its lunr term index and, per field, the documents holding it and their scores. The browser
   (assets/search-core.js) rebuilds lunr's JSON from the shards a query needs and runs
@@ -146,6 +148,12 @@ def split_index(
         "texts": {"dir": f"{TEXT_DIR}/", "group": TEXT_GROUP, "names": groups},
     }
     return SplitIndex(manifest, files)
+
+
+def with_worker(manifest: bytes, url: str) -> bytes:
+    """The manifest naming the Worker script the search page starts (`url`, relative to the language
+    folder, as the scripts are), written as the manifest is."""
+    return _json({**json.loads(manifest), "worker": url})
 
 
 def _json(data: Any) -> bytes:

@@ -7,8 +7,30 @@ from ogpsite.model.site import SiteModel
 from ogpsite.settings import overlay_files
 from ogpsite.stages.base import StageContext, StageResult
 from ogpsite.stages.search.analysis import read_lunr_spanish
-from ogpsite.stages.search.index import build_language
-from ogpsite.stages.search.vendor import CORE_SCRIPT, node_modules_dirs, npm_file, script_urls, vendor_files
+from ogpsite.stages.search.index import INDEX_FILE, LanguageIndex, build_language
+from ogpsite.stages.search.shards import with_worker
+from ogpsite.stages.search.vendor import (
+    CORE_SCRIPT,
+    WORKER_SCRIPT,
+    node_modules_dirs,
+    npm_file,
+    script_urls,
+    vendor_files,
+    worker_bundle,
+)
+
+
+def language_files(built: LanguageIndex, vendor: dict[str, bytes], core: bytes, worker: bytes) -> dict[str, bytes]:
+    """What the site gets for one language's search: its manifest, shards and result texts, and its
+    Worker script (one file: the libraries, search-core.js and search-worker.js), which the manifest
+    names so that the search page starts it as soon as the manifest is in."""
+    built.scripts = script_urls(built.lang, vendor, core)
+    bundle = worker_bundle(built.lang, vendor, core, worker)
+    files = built.site_files()
+    manifest = f"{built.lang}/{INDEX_FILE}"
+    files[manifest] = with_worker(files[manifest], bundle.url())
+    files[bundle.path] = bundle.data
+    return files
 
 
 class SearchStage:
@@ -19,11 +41,11 @@ class SearchStage:
     def run(self, model: SiteModel, context: StageContext) -> StageResult:
         settings = context.settings
         vendor, problems = vendor_files(settings.project_root)
-        core_path = overlay_files(settings.template_dirs, "assets").get(CORE_SCRIPT, settings.theme_dir / "assets" / CORE_SCRIPT)
-        if not core_path.is_file():
-            problems.append(
-                Problem(str(core_path), 0, "the search script is missing", f"restore {CORE_SCRIPT} in the templates' assets/ folder")
-            )
+        assets = overlay_files(settings.template_dirs, "assets")
+        paths = {name: assets.get(name, settings.theme_dir / "assets" / name) for name in (CORE_SCRIPT, WORKER_SCRIPT)}
+        for name, path in paths.items():
+            if not path.is_file():
+                problems.append(Problem(str(path), 0, "the search script is missing", f"restore {name} in the templates' assets/ folder"))
         if problems:
             return StageResult({}, problems)
         dirs = node_modules_dirs(settings.project_root)
@@ -43,9 +65,7 @@ class SearchStage:
                 ],
             )
         files = dict(vendor)
-        core = core_path.read_bytes()
+        core, worker = paths[CORE_SCRIPT].read_bytes(), paths[WORKER_SCRIPT].read_bytes()
         for lang in model.languages:
-            built = build_language(model, lang, lunr_es, context.cache)
-            built.scripts = script_urls(lang, vendor, core)
-            files.update(built.site_files())
+            files.update(language_files(build_language(model, lang, lunr_es, context.cache), vendor, core, worker))
         return StageResult(files)

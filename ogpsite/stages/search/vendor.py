@@ -6,15 +6,19 @@ neither Node nor npm."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ogpsite.errors import Problem
 from ogpsite.settings import PACKAGE_DIR
+from ogpsite.stages.search.analysis import LunrSpanish, read_lunr_spanish
 
 VENDOR_DIR = "assets/vendor"
 CORE_SCRIPT = "search-core.js"  # in templates/assets: our pipeline functions and query logic
+WORKER_SCRIPT = "search-worker.js"  # in templates/assets: the Worker's message loop, last in the bundle
+BUNDLE_DIR = "assets/search"  # one Worker script per language, named by its content
 
 VENDORED = PACKAGE_DIR / "vendor"  # laid out as node_modules is, plus snowball/
 NODE_MODULES_ENV = "OGPSITE_NODE_MODULES"  # a folder laid out like ogpsite/vendor/ to read instead (other versions)
@@ -40,17 +44,18 @@ VENDOR_FILES: tuple[VendorFile, ...] = (
     VendorFile("snowball/COPYING-snowball", "snowball/COPYING-snowball.txt", "snowballstemmer"),
 )
 
+# Made from lunr.es.js rather than copied: its word characters and stop words, as a script that
+# sets `OgpLunrEs`, from which search-core.js registers lunr.es's trimmer and stop-word filter
+# under lunr.es's labels (`trimmer-es`, `stopWordFilter-es`). Those two are all the Spanish index's
+# pipeline uses of lunr.es: lunr.es.min.js and lunr.stemmer.support.min.js, 17 KB mostly of
+# lunr.es's own (unused) stemmer, are not loaded. Read as the build's own analysis reads them
+# (analysis.read_lunr_spanish), so the browser and the index use the very same lists.
+LUNR_ES_WORDS = "lunr.es.words.js"
+
 # What the browser loads, in order, per language; "core" is templates/assets/search-core.js.
 SCRIPTS: dict[str, tuple[str, ...]] = {
     "en": ("lunr.min.js", "snowball/base-stemmer.js", "snowball/english-stemmer.js", "core"),
-    "es": (
-        "lunr.min.js",
-        "lunr.stemmer.support.min.js",
-        "lunr.es.min.js",
-        "snowball/base-stemmer.js",
-        "snowball/spanish-stemmer.js",
-        "core",
-    ),
+    "es": ("lunr.min.js", LUNR_ES_WORDS, "snowball/base-stemmer.js", "snowball/spanish-stemmer.js", "core"),
 }
 DEFAULT_SCRIPTS = ("lunr.min.js", "core")
 
@@ -77,6 +82,10 @@ def vendor_files(project_root: Path) -> tuple[dict[str, bytes], list[Problem]]:
             missing.setdefault(vendor.package, vendor.source)
             continue
         files[f"{VENDOR_DIR}/{vendor.target}"] = path.read_bytes()
+    lunr_es_js = npm_file(dirs, "lunr-languages/lunr.es.js")
+    spanish = read_lunr_spanish(lunr_es_js) if lunr_es_js else None
+    if spanish is not None:  # else the search stage reports that lunr.es.js could not be read
+        files[f"{VENDOR_DIR}/{LUNR_ES_WORDS}"] = lunr_es_words(spanish)
     problems = [
         Problem(
             str(dirs[0] / source),
@@ -91,12 +100,23 @@ def vendor_files(project_root: Path) -> tuple[dict[str, bytes], list[Problem]]:
     return files, problems
 
 
+def lunr_es_words(spanish: LunrSpanish) -> bytes:
+    """The script that hands search-core.js lunr.es's word characters (a character class body, as
+    lunr.es writes it) and stop words (sorted)."""
+    words = {"wordCharacters": spanish.word_characters, "stopWords": sorted(spanish.stop_words)}
+    return (
+        "/* lunr.es's word characters and stop words (lunr-languages, MPL-2.0: LICENSE-lunr-languages.txt),"
+        " read from lunr.es.js by ogpsite; search-core.js registers lunr.es's trimmer and stop-word filter"
+        " from them. */\nvar OgpLunrEs = " + json.dumps(words, separators=(",", ":")) + ";\n"
+    ).encode("utf-8")
+
+
 def _version(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:10]
 
 
 def script_urls(lang: str, vendor: dict[str, bytes], core: bytes) -> list[str]:
-    """Script URLs relative to `{lang}/search-docs.json`, versioned by content."""
+    """Script URLs relative to the language folder (where its manifest is), versioned by content."""
     urls = []
     for name in SCRIPTS.get(lang, DEFAULT_SCRIPTS):
         if name == "core":
@@ -104,3 +124,32 @@ def script_urls(lang: str, vendor: dict[str, bytes], core: bytes) -> list[str]:
         else:
             urls.append(f"../{VENDOR_DIR}/{name}?v={_version(vendor[f'{VENDOR_DIR}/{name}'])}")
     return urls
+
+
+@dataclass(frozen=True)
+class WorkerBundle:
+    path: str  # under the site's root: assets/search/{lang}-<hash>.js
+    data: bytes
+
+    def url(self) -> str:
+        """Its URL relative to the language folder, where the manifest that names it is."""
+        return f"../{self.path}"
+
+
+def worker_bundle(lang: str, vendor: dict[str, bytes], core: bytes, worker: bytes) -> WorkerBundle:
+    """The search Worker of one language as one script: the language's libraries and search-core.js
+    (`SCRIPTS`, in order) then search-worker.js, so that starting the Worker is one request instead
+    of a script that then fetches five or six. Each part is the file as it is (the licences stay
+    beside them in assets/vendor/), separated by `;` and a line, so no part can run into the next."""
+    parts = [b"/* The ogpsite search Worker (" + lang.encode() + b"): " + b", ".join(_bundled(lang)) + b". Licences: assets/vendor/. */\n"]
+    for name in SCRIPTS.get(lang, DEFAULT_SCRIPTS):
+        parts.append(core if name == "core" else vendor[f"{VENDOR_DIR}/{name}"])
+        parts.append(b"\n;\n")
+    parts.append(worker)
+    data = b"".join(parts)
+    return WorkerBundle(f"{BUNDLE_DIR}/{lang}-{hashlib.sha256(data).hexdigest()[:12]}.js", data)
+
+
+def _bundled(lang: str) -> list[bytes]:
+    names = [CORE_SCRIPT if name == "core" else name for name in SCRIPTS.get(lang, DEFAULT_SCRIPTS)]
+    return [name.encode() for name in [*names, WORKER_SCRIPT]]
