@@ -24,8 +24,8 @@ runs: the others start from its site), `--profile DIR` records py-spy profiles (
 flamegraph.pl or speedscope) of the first run's cold build and one-text edit into DIR.
 
 and the table shows the median of the runs: seconds, pages rendered per second, peak memory (the
-largest sum of RSS, and of PSS, over the build's processes), the search stage's time inside the
-cold build (both languages, in a worker while pages render) and the size of the search files.
+largest sum of RSS, and of PSS, over the build's processes), the search stages' time inside the
+cold build (one per language, each in a worker while pages render: the longer) and the size of the search files.
 Results also go to {out}/build-{N}.json.
 
 Where the time goes (py-spy is in the test extras; `--subprocesses` follows the workers), by hand:
@@ -272,7 +272,8 @@ def bench_size(
             note("cold_peak_pss_mb", pss)
             note("pages_rendered_per_s", report["rendered"] / report["seconds"])
             note("files_written_per_s", report["written"] / report["seconds"])
-            note("search_stage_s", report["stage_seconds"].get("search") or 0.0)
+            search = [seconds or 0.0 for name, seconds in report["stage_seconds"].items() if name.startswith("search")]
+            note("search_stage_s", max(search, default=0.0))  # its parts run at once: the longest
             if hugo_site is not None:
                 # the whole process against Hugo's whole process (both start from nothing)
                 note("cold_vs_hugo", seconds / figures["hugo_cold_s"][-1])
@@ -344,7 +345,7 @@ def table(results: list[dict[str, Any]]) -> str:
         ("peak memory, cold: RSS of all processes (MB)", "cold_peak_rss_mb", "{:,.0f}"),
         ("peak memory, cold: PSS of all processes (MB)", "cold_peak_pss_mb", "{:,.0f}"),
         ("pages rendered per second, cold", "pages_rendered_per_s", "{:,.0f}"),
-        ("search stage in the cold build (s)", "search_stage_s", "{:.1f}"),
+        ("search stages in the cold build, the longer of the two (s)", "search_stage_s", "{:.1f}"),
     ]
     head = "| figure | " + " | ".join(f"N = {n:,}" for n in sizes) + " | target (N = 10,000) |"
     lines = [head, "|" + " --- |" * (len(sizes) + 2)]

@@ -368,6 +368,26 @@ def test_words_are_analysed_once_across_builds(model, tmp_path: Path) -> None:  
     assert sum(a != b for a, b in zip(before, manifest["texts"]["names"], strict=True)) <= 1
 
 
+def test_the_search_parts_together_write_what_one_stage_writes(model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """DEFAULT_STAGES indexes the languages in two stages (two cores); together they write the
+    very files one stage for every language writes, each language in one part only, and the
+    browser libraries once."""
+    from ogpsite.incremental.stage_cache import StageCache
+    from ogpsite.stages import DEFAULT_STAGES, StageContext
+
+    settings = settings_for(ROOT, tmp_path / "site")
+    whole = search.SearchStage().run(model, StageContext(settings, "/", StageCache())).files
+    parts = [stage for stage in DEFAULT_STAGES if isinstance(stage, search.SearchStage)]
+    assert [(stage.name, stage.languages(model)) for stage in parts] == [("search", ["en"]), ("search-2", ["es"])]
+    files = [stage.run(model, StageContext(settings, "/", StageCache())).files for stage in parts]
+    assert not files[0].keys() & files[1].keys()
+    assert {**files[0], **files[1]} == whole
+    assert all(name.startswith(("en/", "assets/")) for name in files[0])
+    assert all(name.startswith(("es/", "assets/search/es-")) for name in files[1])
+    with pytest.raises(ValueError, match="part 2 of 2"):
+        search.SearchStage(2, 2)
+
+
 # --- the shards ---------------------------------------------------------------------------------
 
 

@@ -15,7 +15,8 @@ DEFAULT_STAGES: tuple[Stage, ...] = (
     CalendarStage(),  # {lang}/events/events.ics and one per event
     OpenDataStage(),  # data/: JSON, CSV, datapackage.json
     SitemapStage(),  # sitemap.xml, robots.txt
-    SearchStage(),  # {lang}/search-index.json and its shards and result texts, assets/vendor/
+    SearchStage(0, 2),  # {lang}/search-index.json, its shards and result texts, assets/vendor/: 1st language
+    SearchStage(1, 2),  # the same for the 2nd language ("search-2"), in parallel with the 1st
     FilterDataStage(),  # filters/: what the commitments index's filters fetch when first used
 )
 

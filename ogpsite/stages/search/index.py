@@ -190,6 +190,7 @@ def build_language(model: SiteModel, lang: str, lunr_es: LunrSpanish, cache: Sta
         def analyse(doc: SearchDocument) -> TermCounts:
             text = "\x1f".join(doc.fields.get(name, "") for name in names)
             key = (lang, analyzer.signature, hashlib.sha256(text.encode("utf-8")).hexdigest())
-            return cache.memo("search-terms", key, lambda: {name: analyzer.term_counts(doc.fields.get(name, "")) for name in names})
+            # one namespace per language: a language's entries are kept while its stage does not run
+            return cache.memo(f"search-terms-{lang}", key, lambda: {name: analyzer.term_counts(doc.fields.get(name, "")) for name in names})
 
     return LanguageIndex(lang, documents, score_index(documents, analyzer, analyse))

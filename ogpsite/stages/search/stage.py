@@ -34,9 +34,21 @@ def language_files(built: LanguageIndex, vendor: dict[str, bytes], core: bytes, 
 
 
 class SearchStage:
-    """The lunr index and result store of every language, and the browser libraries."""
+    """The lunr index and result store of every language, and the browser libraries.
 
-    name = "search"
+    `SearchStage(part, parts)` indexes only every `parts`-th language from the `part`-th (the
+    first part also copies the libraries): DEFAULT_STAGES has two, so the two languages of a site
+    are indexed at once, on two cores, and an edit waits for the longer one, not for both."""
+
+    def __init__(self, part: int = 0, parts: int = 1):
+        if not 0 <= part < parts:
+            raise ValueError(f"part {part} of {parts}: the part is counted from 0 and must be below the number of parts")
+        self.part, self.parts = part, parts
+        self.name = "search" if part == 0 else f"search-{part + 1}"
+
+    def languages(self, model: SiteModel) -> list[str]:
+        """The languages this part indexes."""
+        return list(model.languages[self.part :: self.parts])
 
     def run(self, model: SiteModel, context: StageContext) -> StageResult:
         settings = context.settings
@@ -64,8 +76,8 @@ class SearchStage:
                     )
                 ],
             )
-        files = dict(vendor)
+        files = dict(vendor) if self.part == 0 else {}
         core, worker = paths[CORE_SCRIPT].read_bytes(), paths[WORKER_SCRIPT].read_bytes()
-        for lang in model.languages:
+        for lang in self.languages(model):
             files.update(language_files(build_language(model, lang, lunr_es, context.cache), vendor, core, worker))
         return StageResult(files)
