@@ -9,6 +9,7 @@ Layout (see CONTRIBUTING.md):
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -315,10 +316,14 @@ def _record_folders(content: Content, project_root: Path) -> list[tuple[str, Pat
                 )
             )
             continue
-        for folder in sorted(section_dir.iterdir()):
-            if folder.name.startswith("."):
+        # Names sorted as strings, and the file type from the listing itself: this runs for every
+        # record folder of every build (sorting Path objects compares their parts, a second each
+        # 10,000 folders).
+        for entry in sorted(os.scandir(section_dir), key=lambda e: e.name):
+            if entry.name.startswith("."):
                 continue
-            if not folder.is_dir():
+            folder = Path(entry.path)
+            if not entry.is_dir():
                 content.problems.append(
                     Problem(
                         display_path(folder, project_root),
