@@ -424,7 +424,8 @@ class InPlaceWriter(StagedFiles):
     def reuse(self, relpath: str, present: bool = False) -> bool:
         """Keep the published file; `present`: the caller has just seen it there (no second look)."""
         _check_relpath(relpath)
-        if present or (self.output / relpath).is_file():
+        # a string path, not a Path: a preview save asks this for every file of the deferred stages
+        if present or os.path.isfile(os.path.join(self.output, relpath)):
             self.record(relpath, False)
             return True
         return False
