@@ -21,7 +21,11 @@ def no_js(browser: Any) -> Iterator[Any]:
     errors: list[str] = []
     tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    tab.on("requestfailed", lambda request: errors.append(f"{request.url}: {request.failure}"))
+    # A request still in flight when a click navigates away (the favicon, say) is aborted by the
+    # navigation: not a fault of the page. Any answer of 400 or more is one, and is counted too.
+    aborted = "ERR_ABORTED"
+    tab.on("requestfailed", lambda r: errors.append(f"{r.url}: {r.failure}") if aborted not in (r.failure or "") else None)
+    tab.on("response", lambda response: errors.append(f"{response.url}: {response.status}") if response.status >= 400 else None)
     tab.console_errors = errors  # type: ignore[attr-defined]
     yield tab
     context.close()
