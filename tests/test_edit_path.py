@@ -20,7 +20,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from benchmarks.corpus import generate
 from ogpsite.build import Builder, BuildMode, build
 from ogpsite.build.builder import check, known_closures, longest_first
 from ogpsite.build.stage_runs import content_digest_for
@@ -32,16 +31,13 @@ from ogpsite.render.renderer import Renderer
 from ogpsite.stages import opendata
 from ogpsite.stages.jsontext import indented_json, json_list_bytes
 
-from .conftest import ROOT
-from .test_incremental import assert_same_as_clean_build, commitment, edit, retitle, settings
+from .test_incremental import assert_same_as_clean_build, commitment, edit, generated_project, retitle, settings
 
 
 @pytest.fixture
 def site_project(tmp_path: Path) -> Path:
     """16 generated commitments, 4 events, 4 stories, and a private copy of the templates."""
-    generate(tmp_path / "content", 16, events=4, stories=4, vocabulary_name="small")
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    return tmp_path
+    return generated_project(tmp_path)
 
 
 _scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text()

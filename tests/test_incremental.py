@@ -37,12 +37,18 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setitem(pagination.PER_PAGE, template, size)
 
 
+def generated_project(folder: Path, commitments: int = 16, events: int = 4, stories: int = 4) -> Path:
+    """A generated project in `folder`: commitments, events and stories from benchmarks/corpus.py
+    (its small vocabulary), and a private copy of the templates."""
+    generate(folder / "content", commitments, events=events, stories=stories, vocabulary_name="small")
+    shutil.copytree(ROOT / "templates", folder / "templates")
+    return folder
+
+
 @pytest.fixture
 def site_project(tmp_path: Path, small_pages: None) -> Path:
     """16 generated commitments, 4 events, 4 stories, and a private copy of the templates."""
-    generate(tmp_path / "content", 16, events=4, stories=4, vocabulary_name="small")
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    return tmp_path
+    return generated_project(tmp_path)
 
 
 def index_terms(language_dir: Path) -> str:

@@ -18,16 +18,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.corpus import generate
 from ogpsite.build import Builder, BuildMode, build
-from ogpsite.model import pagination
 
-from .conftest import ROOT
-from .test_incremental import SMALL_PAGES, assert_same_as_clean_build, edit, retitle
+from .test_incremental import assert_same_as_clean_build, edit, generated_project, retitle, small_pages
 from .test_incremental import settings as build_settings
 
 EXAMPLES = int(os.environ.get("OGPSITE_RANDOM_EDITS", "3"))
@@ -42,11 +38,7 @@ class Step:
     lang: str  # the text edited, where the kind edits one
 
 
-@pytest.fixture
-def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    for template, size in SMALL_PAGES.items():
-        monkeypatch.setitem(pagination.PER_PAGE, template, size)
-
+__all__ = ["small_pages"]  # a fixture used here (as tests/test_finish_stop.py does)
 
 steps = st.builds(Step, st.sampled_from(KINDS), st.integers(0, 50), st.sampled_from(["en", "es"]))
 
@@ -113,10 +105,8 @@ class Editor:
 
 
 def project_for(base: Path) -> Path:
-    project = base / f"p{len(list(base.iterdir()))}"
-    generate(project / "content", 8, events=2, stories=2, vocabulary_name="small")
-    shutil.copytree(ROOT / "templates", project / "templates")
-    return project
+    """A new project for each example (Hypothesis runs several in one test's tmp_path)."""
+    return generated_project(base / f"p{len(list(base.iterdir()))}", 8, events=2, stories=2)
 
 
 @settings(

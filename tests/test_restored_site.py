@@ -15,19 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.corpus import generate
 from ogpsite.build import BuildReport, build
 from ogpsite.incremental.manifest import is_intact
 
-from .conftest import ROOT
-from .test_incremental import assert_same_as_clean_build, commitment, edit, settings
+from .test_incremental import assert_same_as_clean_build, commitment, edit, generated_project, settings
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    generate(tmp_path / "content", 12, events=2, stories=2, vocabulary_name="small")
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    return tmp_path
+    return generated_project(tmp_path, 12, events=2, stories=2)
 
 
 def restore(project: Path, new_times: bool) -> None:

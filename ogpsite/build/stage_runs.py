@@ -1,9 +1,10 @@
 """The output stages within one Builder: which run now, which stand, which wait for `finish()`.
 
 A stage runs again only when its key (class, name, the digest of the content it reads, base URL,
-build date; `content_digest_for`) is new, a file it read changed, or a file it made is not as published (incremental/outdated.py). In
-PREVIEW mode a rebuild also leaves the stages that would run for `finish()`: their last files
-stay published, and the state is saved as pending, so no later build takes it for up to date.
+build date; `content_digest_for`) is new, a file it read changed, or a file it made is not as
+published (incremental/outdated.py). In PREVIEW mode a rebuild also leaves the stages that would
+run for `finish()`: their last files stay published, and the state is saved as pending, so no
+later build takes it for up to date.
 """
 
 from __future__ import annotations
@@ -56,9 +57,9 @@ class StageRuns:
         previous_outputs: dict[str, StageOutputs] = previous.stages.get(STAGE_OUTPUTS) or {}
         reused: dict[int, StageOutputs] = {}
         if scan.content_digest:
-            intact = lambda path, sha: is_intact(output, path, sha, previous.manifest)  # noqa: E731
             from ogpsite.incremental.outdated import current_stage_outputs
 
+            intact = lambda path, sha: is_intact(output, path, sha, previous.manifest)  # noqa: E731
             reused = current_stage_outputs(keys, previous_outputs, scan.inputs, intact)
         current = cache.current.setdefault(STAGE_OUTPUTS, {})
         plan = StagePlan(keys, [{} for _ in self.stages], [[] for _ in self.stages])
