@@ -245,7 +245,7 @@ def test_a_stage_file_the_site_already_has_is_kept_unread(site_project: Path, mo
 
 
 def _scan(folders: dict[str, tuple[str, str | None]], top: str = "top") -> InputScan:
-    scanned = {name: FolderScan(section, Path(name), digest) for name, (section, digest) in folders.items()}
+    scanned = {name: FolderScan(section, name, digest) for name, (section, digest) in folders.items()}
     content = "" if any(digest is None for _, digest in folders.values()) else f"all:{sorted(folders.items())}:{top}"
     return InputScan(Inputs({}, 0), scanned, top, "templates", content)
 

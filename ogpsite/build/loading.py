@@ -67,7 +67,7 @@ class RecordLoader:
         todo: list[tuple[int, str]] = []
         for n, (section, folder) in enumerate(items):
             name = f"{section}/{folder.name}"
-            tree = self.scan.folders.get(name, FolderScan(section, folder, None)).digest
+            tree = self.scan.folders.get(name, FolderScan(section, str(folder), None)).digest
             key = digest_of(tree, languages, default, project_root.as_posix(), generator_version()) if tree else ""
             known = self._known(name, key)
             results.append(known)

@@ -83,18 +83,20 @@ class Inputs:
     def sha_of(self, path: str) -> str | None:
         return self.sha(path)
 
-    def tree(self, root: Path, skip_hidden: bool = False) -> list[tuple[str, str]]:
-        """(relative path, hash or kind) for everything under root, sorted; symlinks by target too.
+    def tree(self, root: Path | str, skip_hidden: bool = False, is_dir: bool = False) -> list[tuple[str, str]]:
+        """(relative path, hash or kind) for everything under root, sorted; symlinks by target too;
+        nothing when root is not a folder (`is_dir`: the caller's listing already said it is one,
+        which saves a stat per record folder).
         (Plain strings, not Path objects: this runs for every input file of every build.)"""
         out: list[tuple[str, str]] = []
         top = os.fspath(root)
-        if not os.path.isdir(top):
+        if not is_dir and not os.path.isdir(top):
             return out
         stack = [(top, "")]
         while stack:
             folder, prefix = stack.pop()
             try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+                entries = list(os.scandir(folder))  # in any order: `out` is sorted once at the end
             except OSError:
                 out.append((prefix.rstrip("/"), "unreadable"))
                 continue

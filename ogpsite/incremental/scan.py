@@ -22,7 +22,7 @@ from ogpsite.settings import BuildSettings
 @dataclass(frozen=True)
 class FolderScan:
     section: str  # commitments, themes, events, stories
-    path: Path
+    path: str  # a string: made for every record folder of every build
     digest: str | None  # of every file in it; None: something could not be read (never cached)
 
 
@@ -143,10 +143,10 @@ def _record_folders(content: Path, inputs: Inputs, last: InputScan | None, touch
                 folders[name] = known
                 continue
             try:
-                tree = inputs.tree(Path(entry.path))
+                tree = inputs.tree(entry.path, is_dir=True)
             except OSError:
-                folders[name] = FolderScan(section, Path(entry.path), None)
+                folders[name] = FolderScan(section, entry.path, None)
                 continue
             digest = None if any(kind == "unreadable" for _, kind in tree) else digest_of(tree)
-            folders[name] = FolderScan(section, Path(entry.path), digest)
+            folders[name] = FolderScan(section, entry.path, digest)
     return folders
