@@ -184,13 +184,17 @@ class Cache:
             )
             db.execute("DELETE FROM committed")  # this state is the last saved one now
             old_stages = old.stages if old else {}
-            rows_out, rows_in = [], []
             for namespace in old_stages.keys() | new.stages.keys():
                 before, after = old_stages.get(namespace, {}), new.stages.get(namespace, {})
-                rows_out += [(namespace, pickle.dumps(k)) for k in before.keys() - after.keys()]
-                rows_in += [(namespace, pickle.dumps(k), pickle.dumps(v)) for k, v in after.items() if k not in before]
-            db.executemany("DELETE FROM stages WHERE namespace = ? AND key = ?", rows_out)
-            db.executemany("INSERT OR REPLACE INTO stages VALUES (?, ?, ?)", rows_in)
+                db.executemany(
+                    "DELETE FROM stages WHERE namespace = ? AND key = ?",
+                    ((namespace, pickle.dumps(k)) for k in before.keys() - after.keys()),
+                )
+                # pickled one row at a time as SQLite takes them (see _sync)
+                db.executemany(
+                    "INSERT OR REPLACE INTO stages VALUES (?, ?, ?)",
+                    ((namespace, pickle.dumps(k), pickle.dumps(v)) for k, v in after.items() if k not in before),
+                )
         self.valid = True
         self.generation = generation
         os.utime(self.folder)  # most recently used
@@ -238,7 +242,9 @@ def _storable(text: str) -> bool:
 def _sync(db: sqlite3.Connection, table: str, old: dict[str, Any], new: dict[str, Any], encode: Callable[[Any], bytes]) -> None:
     key = {"pages": "url", "digests": "entity"}[table]
     db.executemany(f"DELETE FROM {table} WHERE {key} = ?", [(k,) for k in old.keys() - new.keys()])
-    changed = [(k, encode(v)) for k, v in new.items() if _storable(k) and (k not in old or (old[k] is not v and old[k] != v))]
+    # A generator: rows are encoded as SQLite takes them, not all held at once (a cold build's
+    # state is hundreds of megabytes of them, on top of the state itself).
+    changed = ((k, encode(v)) for k, v in new.items() if _storable(k) and (k not in old or (old[k] is not v and old[k] != v)))
     db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)", changed)
 
 

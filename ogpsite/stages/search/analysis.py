@@ -17,7 +17,7 @@ from typing import Any
 from lunr.stop_word_filter import WORDS as ENGLISH_STOP_WORDS
 from lunr.token import Token
 
-ANALYSIS_VERSION = "1"  # bump when the Python side of the pipeline changes: cached terms are dropped
+ANALYSIS_VERSION = "2"  # bump when the Python side of the pipeline, or the form its terms are cached in, changes: they are dropped
 
 # lunr.tokenizer.separator, /[\s\-]+/, spelled out with JavaScript's \s (Python's differs slightly).
 SEPARATOR = re.compile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\-]+")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,35 @@ from ogpsite.stages.search.shards import SHARD_BYTES, SplitIndex, split_index
 
 INDEX_FILE = "search-index.json"  # the manifest: what a query fetches first (shards.py)
 
-TermCounts = dict[str, dict[str, int]]  # field -> term -> occurrences
+
+@dataclass(frozen=True, slots=True)
+class AnalysedFields:
+    """One document's terms, field by field, in a compact form: each field's distinct terms in the
+    order they first occur, joined by spaces (a term never holds one: the tokenizer splits at
+    whitespace), and how often each occurs.
+
+    The stage cache keeps one for every document of every language across builds, and the worker
+    that analysed a language sends its own to the main process: as a dict per field they cost about
+    50 bytes a term, some 110 MB a language at 10,000 commitments; this form costs about 13."""
+
+    terms: tuple[str, ...]  # per field
+    counts: tuple[array[int], ...]  # per field, one count per term
+
+    @classmethod
+    def of(cls, fields: Iterable[dict[str, int]]) -> AnalysedFields:
+        """From each field's term -> occurrences, in first-seen order (Analyzer.term_counts)."""
+        fields = list(fields)
+        return cls(tuple(" ".join(counts) for counts in fields), tuple(array("I", counts.values()) for counts in fields))
+
+    def field(self, number: int) -> tuple[list[str], list[int]]:
+        """A field's terms and their counts, in first-seen order."""
+        joined = self.terms[number]
+        return (joined.split(" ") if joined else []), self.counts[number].tolist()
+
+
+def analyse_document(analyzer: Analyzer, doc: SearchDocument) -> AnalysedFields:
+    """A document's terms and their counts in each of FIELDS."""
+    return AnalysedFields.of(analyzer.term_counts(doc.fields.get(name, "")) for name, _ in FIELDS)
 
 
 @dataclass
@@ -48,17 +77,19 @@ class NumberedTerms:
     rows: list[tuple[int, int, list[int], list[int], int]]  # (field, document, term indexes, their counts, length)
 
 
-def number_terms(documents: Iterable[SearchDocument], fields: list[str], analyse: Callable[[SearchDocument], TermCounts]) -> NumberedTerms:
+def number_terms(
+    documents: Iterable[SearchDocument], fields: list[str], analyse: Callable[[SearchDocument], AnalysedFields]
+) -> NumberedTerms:
     numbered = NumberedTerms([], {}, [], [0] * len(fields), [])
     terms, postings, lengths, rows = numbered.terms, numbered.postings, numbered.lengths, numbered.rows
     get = terms.get
     for number, doc in enumerate(documents):
         numbered.refs.append(doc.ref)
         analysed = analyse(doc)
-        for f, name in enumerate(fields):
-            counts = analysed[name]
+        for f in range(len(fields)):
+            field_terms, tfs = analysed.field(f)
             indexes = []
-            for term in counts:  # first-seen order, as Builder numbers new terms
+            for term in field_terms:  # first-seen order, as Builder numbers new terms
                 index = get(term)
                 if index is None:
                     index = terms[term] = len(postings)
@@ -66,7 +97,6 @@ def number_terms(documents: Iterable[SearchDocument], fields: list[str], analyse
                 else:
                     postings[index] += 1
                 indexes.append(index)
-            tfs = list(counts.values())
             length = sum(tfs)
             lengths[f] += length
             rows.append((f, number, indexes, tfs, length))
@@ -74,7 +104,7 @@ def number_terms(documents: Iterable[SearchDocument], fields: list[str], analyse
 
 
 def score_index(
-    documents: Iterable[SearchDocument], analyzer: Analyzer, analyse: Callable[[SearchDocument], TermCounts] | None = None
+    documents: Iterable[SearchDocument], analyzer: Analyzer, analyse: Callable[[SearchDocument], AnalysedFields] | None = None
 ) -> ScoredIndex:
     """The terms and BM25 scores lunr's `Builder` gives the documents.
 
@@ -84,7 +114,7 @@ def score_index(
     tests/test_search.py checks the output equals `Builder`'s."""
     fields = [name for name, _ in FIELDS]
     boosts = [boost for _, boost in FIELDS]
-    analyse = analyse or (lambda doc: {name: analyzer.term_counts(doc.fields.get(name, "")) for name in fields})
+    analyse = analyse or (lambda doc: analyse_document(analyzer, doc))
     numbered = number_terms(documents, fields, analyse)
     refs, terms = numbered.refs, numbered.terms
     count = len(refs)
@@ -137,7 +167,7 @@ def lunr_json(scored: ScoredIndex) -> dict[str, Any]:
 
 
 def build_index(
-    documents: Iterable[SearchDocument], analyzer: Analyzer, analyse: Callable[[SearchDocument], TermCounts] | None = None
+    documents: Iterable[SearchDocument], analyzer: Analyzer, analyse: Callable[[SearchDocument], AnalysedFields] | None = None
 ) -> dict[str, Any]:
     """A serialised lunr.js 2.3.9 index of the documents, whole: the reference the shards match."""
     return lunr_json(score_index(documents, analyzer, analyse))
@@ -187,10 +217,10 @@ def build_language(model: SiteModel, lang: str, lunr_es: LunrSpanish, cache: Sta
     if cache is not None:
         names = [name for name, _ in FIELDS]
 
-        def analyse(doc: SearchDocument) -> TermCounts:
+        def analyse(doc: SearchDocument) -> AnalysedFields:
             text = "\x1f".join(doc.fields.get(name, "") for name in names)
             key = (lang, analyzer.signature, hashlib.sha256(text.encode("utf-8")).hexdigest())
             # one namespace per language: a language's entries are kept while its stage does not run
-            return cache.memo(f"search-terms-{lang}", key, lambda: {name: analyzer.term_counts(doc.fields.get(name, "")) for name in names})
+            return cache.memo(f"search-terms-{lang}", key, lambda: analyse_document(analyzer, doc))
 
     return LanguageIndex(lang, documents, score_index(documents, analyzer, analyse))
