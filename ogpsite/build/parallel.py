@@ -96,7 +96,10 @@ def run(job: Any, tasks: list[Task], workers: int, stop: Callable[[], bool] | No
         gc.freeze()  # the children's garbage collector then leaves the inherited objects' pages alone
         try:
             children = min(workers, len(tasks)) - 1
-            with context.Pool(children, initializer=reset_inherited_signals) as pool:
+            # maxtasksperchild=1: a worker ends once it has sent its results, so its memory (what it
+            # rendered and computed, the inherited pages it touched) is given back while this process
+            # takes those results in, instead of both being held at once at the build's peak.
+            with context.Pool(children, initializer=reset_inherited_signals, maxtasksperchild=1) as pool:
                 pending = [pool.apply_async(_work) for _ in range(children)]
                 while (index := _take()) < len(tasks):
                     if stop is not None and stop():
