@@ -19,6 +19,7 @@ from typing import Any
 _JOB: Any = None
 _TASKS: list[Any] = []
 _NEXT: Any = None  # shared counter: the next task to take
+_RESULTS: Any = None  # the workers' results, sent one task at a time
 
 Task = tuple[Callable[[Any], Any], Any]
 
@@ -61,12 +62,24 @@ def _take() -> int:
     return index
 
 
-def _work(_: object = None) -> list[tuple[int, Any]]:
-    """In a worker: take tasks until none is left; their results go back together."""
-    done = []
+def _work(_: object = None) -> int:
+    """In a worker: take tasks until none is left, sending each result as soon as it is done (held
+    until the end, a worker's results were a third of its memory at the build's peak); returns how
+    many it sent. The queue's own thread sends them, so the worker goes on meanwhile."""
+    sent = 0
     while (index := _take()) < len(_TASKS):
-        done.append(_call((index, _TASKS[index])))
-    return done
+        _RESULTS.put(_call((index, _TASKS[index])))
+        sent += 1
+    return sent
+
+
+def _received(results: Any, wait: int = 0) -> Iterator[tuple[int, Any]]:
+    """The workers' results that have come (`wait`: at least that many, waiting for them)."""
+    while wait > 0:
+        yield results.get()
+        wait -= 1
+    while not results.empty():
+        yield results.get()
 
 
 def _stop_taking() -> None:
@@ -77,11 +90,12 @@ def _stop_taking() -> None:
 
 def run(job: Any, tasks: list[Task], workers: int, stop: Callable[[], bool] | None = None) -> Iterator[tuple[int, Any]]:
     """Run `function(argument)` for every task with `job` visible as current_job(); yields
-    (task index, result): this process's as they finish, the workers' when they are done.
+    (task index, result): this process's as they finish, the workers' as they come in (looked for
+    after each task this process runs, and waited for at the end).
     Tasks listed first start first. `stop`, asked before each task this process takes: once it
     says True, no task starts any more (the caller sees which results did not come)."""
-    global _JOB, _TASKS, _NEXT
-    previous = _JOB, _TASKS, _NEXT
+    global _JOB, _TASKS, _NEXT, _RESULTS
+    previous = _JOB, _TASKS, _NEXT, _RESULTS
     _JOB = job
     try:
         if workers <= 1 or len(tasks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
@@ -91,27 +105,33 @@ def run(job: Any, tasks: list[Task], workers: int, stop: Callable[[], bool] | No
                 yield _call(numbered)
             return
         context = multiprocessing.get_context("fork")
-        _TASKS, _NEXT = tasks, context.Value("l", 0)
+        _TASKS, _NEXT, _RESULTS = tasks, context.Value("l", 0), context.Queue()
+        results = _RESULTS
         gc.collect()
         gc.freeze()  # the children's garbage collector then leaves the inherited objects' pages alone
         try:
             children = min(workers, len(tasks)) - 1
-            # maxtasksperchild=1: a worker ends once it has sent its results, so its memory (what it
-            # rendered and computed, the inherited pages it touched) is given back while this process
-            # takes those results in, instead of both being held at once at the build's peak.
+            # maxtasksperchild=1: a worker ends once its tasks are done, so its memory (what it computed,
+            # the inherited pages it touched) is given back while this process takes in its last
+            # results, instead of both being held at once at the build's peak.
             with context.Pool(children, initializer=reset_inherited_signals, maxtasksperchild=1) as pool:
                 pending = [pool.apply_async(_work) for _ in range(children)]
+                received = 0
                 while (index := _take()) < len(tasks):
                     if stop is not None and stop():
                         _stop_taking()
                         break
                     yield _call((index, tasks[index]))
-                for result in pending:
-                    yield from result.get()
+                    for result in _received(results):  # between tasks, so they do not pile up
+                        received += 1
+                        yield result
+                sent = sum(result.get() for result in pending)  # a worker's error is raised here
+                yield from _received(results, sent - received)
         finally:
             gc.unfreeze()
+            results.close()
     finally:
-        _JOB, _TASKS, _NEXT = previous
+        _JOB, _TASKS, _NEXT, _RESULTS = previous
 
 
 def iter_chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
