@@ -62,6 +62,11 @@ def test_indented_json_is_json_dumps_with_indent_2(value: object) -> None:
 def test_a_list_joined_from_its_items_texts_is_the_list_dumped_whole(values: list[object]) -> None:
     items = [indented_json(value).encode("utf-8") for value in values]
     assert json_list_bytes(items) == json.dumps(values, ensure_ascii=False, indent=2).encode("utf-8")
+    # as the open-data stage joins them: from the records' own files (each ends with a newline)
+    files = [item + b"\n" for item in items]
+    assert json_list_bytes(files, newline_ended=True, end=b"\n") == (json.dumps(values, ensure_ascii=False, indent=2) + "\n").encode(
+        "utf-8"
+    )
 
 
 def test_strings_are_escaped_as_json_dumps_escapes_them() -> None:

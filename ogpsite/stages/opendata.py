@@ -39,7 +39,7 @@ from ogpsite.stages.jsontext import indented_json, json_list_bytes
 DATA_DIR = "data"
 LIST_DELIMITER = ";"
 RECORD_DATA = "opendata-records"  # StageCache namespace: RecordData by record_data_key
-RECORD_DATA_VERSION = "1"  # bump when a record's JSON or CSV changes: the kept ones are dropped
+RECORD_DATA_VERSION = "2"  # bump when a record's JSON or CSV, or the form they are kept in, changes: the kept ones are dropped
 
 
 def record_data_url(section: str, slug: str) -> str:
@@ -376,8 +376,8 @@ def _json(value: Any) -> bytes:
 
 @dataclass(frozen=True)
 class RecordData:
-    """One record's open data, encoded in UTF-8: its JSON object's text (as its own file has it,
-    without the final newline) and its line in its table's CSV."""
+    """One record's open data, encoded in UTF-8: its own JSON file (the object's text and a newline)
+    and its line in its table's CSV. The file's bytes are the very object the site's files hold."""
 
     json: bytes
     csv: bytes
@@ -385,7 +385,8 @@ class RecordData:
 
 def record_data(model: SiteModel, record: Record, base_url: str) -> RecordData:
     return RecordData(
-        indented_json(_record_json(model, record, base_url)).encode("utf-8"), csv_line(_record_row(model, record, base_url)).encode("utf-8")
+        (indented_json(_record_json(model, record, base_url)) + "\n").encode("utf-8"),
+        csv_line(_record_row(model, record, base_url)).encode("utf-8"),
     )
 
 
@@ -463,10 +464,10 @@ class OpenDataStage:
                 for record in records
             ]
             for record, encoded in zip(records, data, strict=True):
-                files[record_data_url(section, record.slug)] = encoded.json + b"\n"
-            files[table_url(section, "json")] = json_list_bytes(encoded.json for encoded in data) + b"\n"
+                files[record_data_url(section, record.slug)] = encoded.json
+            files[table_url(section, "json")] = json_list_bytes((encoded.json for encoded in data), newline_ended=True, end=b"\n")
             header = _csv_text([f["name"] for f in fields]).encode("utf-8")
-            files[table_url(section, "csv")] = header + b"".join(encoded.csv for encoded in data)
+            files[table_url(section, "csv")] = b"".join([header, *(encoded.csv for encoded in data)])
             resources.append(_resource(section, fields, facts[0].name, section.capitalize()))
             resources.append(_json_resource(section))
         for name, (columns, label) in SUPPORTING_TABLES.items():
