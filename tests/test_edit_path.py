@@ -30,6 +30,7 @@ from ogpsite.output import writers
 from ogpsite.render.renderer import Renderer
 from ogpsite.stages import opendata
 from ogpsite.stages.jsontext import indented_json, json_list_bytes
+from ogpsite.stages.search import stage as search_stage
 
 from .test_incremental import assert_same_as_clean_build, commitment, edit, generated_project, retitle, settings
 
@@ -299,4 +300,32 @@ def test_finish_after_a_deferred_rebuild_recomputes_only_the_edited_record(site_
         builder.finish()
         assert made == [f"commitments/{first.name}"]
     monkeypatch.undo()
+    assert_same_as_clean_build(site_project)
+
+
+def test_an_edit_of_one_language_indexes_only_that_language(site_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    indexed: list[str] = []
+    real = search_stage.build_language
+
+    def counted(model, lang, *args, **kwargs):  # type: ignore[no-untyped-def]
+        indexed.append(lang)
+        return real(model, lang, *args, **kwargs)
+
+    monkeypatch.setattr(search_stage, "build_language", counted)
+    one = dataclasses.replace(settings(site_project), workers=1)  # in this process, so the calls are counted
+    build(one)
+    assert sorted(indexed) == ["en", "es"]
+
+    first = commitment(site_project, 0)
+    indexed.clear()
+    edit(first / "en.md", lambda t: t.replace("## Milestones", "## Milestones\n\nA sentence only English readers get.\n"))
+    build(one)
+    assert indexed == ["en"]  # the Spanish documents are as they were: their files are kept
+    assert_same_as_clean_build(site_project)
+
+    indexed.clear()
+    assert (first / "es.md").is_file()
+    edit(first / "es.md", lambda t: t.rstrip("\n") + "\n\nUna frase solo para quien lee en español.\n")
+    build(one)
+    assert indexed == ["es"]
     assert_same_as_clean_build(site_project)

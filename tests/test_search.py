@@ -339,27 +339,38 @@ def test_words_are_analysed_once_across_builds(model, tmp_path: Path) -> None:  
     from ogpsite.incremental.stage_cache import StageCache
     from ogpsite.stages import StageContext
 
+    def computed(cache: StageCache) -> dict[str, int]:
+        """How many values the run computed: documents analysed per language, languages indexed."""
+        return {namespace: len(values) for namespace, values in cache.take_delta().computed.items()}
+
     settings = settings_for(ROOT, tmp_path / "site")
     first = StageCache()
     files, problems = _search_files(model, StageContext(settings, "/", first))
     assert problems == [] and first.hits == 0
-    documents = sum(len(search.documents_for(model, lang)) for lang in ("en", "es"))
-    assert first.misses == documents
+    documents = {lang: len(search.documents_for(model, lang)) for lang in ("en", "es")}
+    assert first.misses == sum(documents.values()) + 2  # every document analysed, both languages indexed
+    assert computed(first) == {"search-terms-en": documents["en"], "search-terms-es": documents["es"], "search-files": 2}
 
     second = StageCache(first.current)
     again, _ = _search_files(model, StageContext(settings, "/", second))
+    assert again == files  # the same bytes, kept
+    assert (second.hits, second.misses) == (2, 0)  # both languages' files, nothing analysed again
+
+    terms = StageCache({namespace: values for namespace, values in first.current.items() if namespace != "search-files"})
+    again, _ = _search_files(model, StageContext(settings, "/", terms))
     assert again == files  # the same bytes from cached terms
-    assert (second.hits, second.misses) == (documents, 0)
+    assert (terms.hits, terms.misses) == (sum(documents.values()), 2)  # indexed again, no word analysed again
 
     ar0090 = model.by_key[("commitments", "ar0090")]
     original = ar0090.texts["en"]
     ar0090.texts["en"] = dataclasses.replace(original, title="Federal Zebra Program")
-    third = StageCache(second.current)
+    third = StageCache(terms.current)
     try:
         changed, _ = _search_files(model, StageContext(settings, "/", third))
     finally:
         ar0090.texts["en"] = original  # the model is shared by this module's tests
-    assert third.misses == 1
+    assert third.misses == 2  # its English document, and so the English files
+    assert computed(third) == {"search-terms-en": 1, "search-files": 1}  # the Spanish files are kept
     manifest = json.loads(changed[f"en/{search.INDEX_FILE}"])
     assert "zebra" in changed[f"en/{manifest['vocabulary']}"].decode("utf-8").split("\n")
     # Content-hashed names: the texts of the other groups of records keep theirs.

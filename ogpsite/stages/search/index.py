@@ -208,10 +208,13 @@ def _json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def build_language(model: SiteModel, lang: str, lunr_es: LunrSpanish, cache: StageCache | None = None) -> LanguageIndex:
-    """The index of one language. With a cache, each document's words are analysed once across
-    builds (most of the work), keyed by its text and the analysis; scores are always recomputed."""
-    documents = documents_for(model, lang)
+def build_language(
+    model: SiteModel, lang: str, lunr_es: LunrSpanish, cache: StageCache | None = None, documents: list[SearchDocument] | None = None
+) -> LanguageIndex:
+    """The index of one language (of `documents`, when the caller has made them already). With a
+    cache, each document's words are analysed once across builds (most of the work), keyed by its
+    text and the analysis; scores are always recomputed."""
+    documents = documents if documents is not None else documents_for(model, lang)
     analyzer = analyzer_for(lang, lunr_es)
     analyse = None
     if cache is not None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
+
 from ogpsite.errors import Problem
 from ogpsite.model.site import SiteModel
 from ogpsite.settings import overlay_files
 from ogpsite.stages.base import StageContext, StageResult
-from ogpsite.stages.search.analysis import read_lunr_spanish
+from ogpsite.stages.search.analysis import analyzer_for, read_lunr_spanish
+from ogpsite.stages.search.documents import SearchDocument, documents_for
 from ogpsite.stages.search.index import INDEX_FILE, LanguageIndex, build_language
 from ogpsite.stages.search.shards import with_worker
 from ogpsite.stages.search.vendor import (
@@ -18,6 +22,21 @@ from ogpsite.stages.search.vendor import (
     vendor_files,
     worker_bundle,
 )
+
+LANGUAGE_FILES = "search-files"  # StageCache namespace: a language's files by language_key
+
+
+def language_key(lang: str, signature: str, documents: list[SearchDocument], scripts: Iterable[bytes]) -> tuple[str, str, str]:
+    """What one language's search files are made from: its documents (every field of each, in
+    order), the analysis (`Analyzer.signature`) and the browser scripts bundled with it. Equal keys,
+    equal files: an edit that leaves a language's documents as they were (an English text edited,
+    for the Spanish index) leaves that language's files as they were, without indexing it again."""
+    h = hashlib.sha256()
+    for doc in documents:
+        h.update(repr(doc).encode("utf-8", "surrogatepass"))  # a dataclass: every field, in order
+    for script in scripts:
+        h.update(hashlib.sha256(script).digest())
+    return (lang, signature, h.hexdigest())
 
 
 def language_files(built: LanguageIndex, vendor: dict[str, bytes], core: bytes, worker: bytes) -> dict[str, bytes]:
@@ -78,6 +97,13 @@ class SearchStage:
             )
         files = dict(vendor) if self.part == 0 else {}
         core, worker = paths[CORE_SCRIPT].read_bytes(), paths[WORKER_SCRIPT].read_bytes()
+        scripts = [data for _, data in sorted(vendor.items())] + [core, worker]
         for lang in self.languages(model):
-            files.update(language_files(build_language(model, lang, lunr_es, context.cache), vendor, core, worker))
+            documents = documents_for(model, lang)
+            key = language_key(lang, analyzer_for(lang, lunr_es).signature, documents, scripts)
+
+            def make(lang: str = lang, documents: list[SearchDocument] = documents) -> dict[str, bytes]:
+                return language_files(build_language(model, lang, lunr_es, context.cache, documents), vendor, core, worker)
+
+            files.update(context.cache.memo(LANGUAGE_FILES, key, make))
         return StageResult(files)
