@@ -145,49 +145,73 @@
       return pending.get("vocabulary");
     }
 
-    /* The shards a clause (one term, as lunr's query sees it) can touch; throws Missing when the
-       vocabulary is needed first. The expansion is lunr's own: TokenSet.fromClause. */
-    function shardsFor(clause, into) {
-      if (needsVocabulary(clause)) {
-        if (vocabulary === null) throw new Missing([], true);
-        vocabulary.intersect(lunr.TokenSet.fromClause(clause)).toArray().forEach(function (found) { into.add(shardOf(found)); });
-      } else if (/\*$/.test(clause.term)) {
-        var prefix = clause.term.replace(/\*+$/, "");
-        for (var n = shardOf(prefix), last = shardOf(prefix + "\uffff"); n <= last; n++) into.add(n);
-      } else {
-        into.add(shardOf(clause.term));
+    /* The terms of the sorted run `terms` that begin with `prefix`. */
+    function withPrefix(terms, prefix, into) {
+      var low = 0, high = terms.length;
+      while (low < high) {
+        var mid = (low + high) >>> 1;
+        if (terms[mid] < prefix) low = mid + 1;
+        else high = mid;
       }
+      for (; low < terms.length && terms[low].lastIndexOf(prefix, 0) === 0; low++) into.add(terms[low]);
     }
 
-    /* lunr's own JSON for the terms of these shards, loaded by lunr.Index.load: postings with
-       their original term indexes, and each document's field-vector entries for those terms. */
-    function indexOf(numbers, negated) {
-      var key = numbers.join(",") + (negated ? "-" : "");
+    /* The index terms a clause (one term, as lunr's query sees it) reaches, the very ones lunr's
+       TokenSet intersection finds in the whole index, added to `into`; throws Missing naming the
+       shards (or the vocabulary) they live in when those are not fetched yet. A fuzzy clause or
+       an inner wildcard is expanded by lunr itself (TokenSet.fromClause) over every term; a
+       trailing wildcard reaches the run of sorted terms that begin with its prefix. */
+    function termsFor(clause, into) {
+      var numbers = [];
+      var prefix = null;
+      var found = null;
+      if (needsVocabulary(clause)) {
+        if (vocabulary === null) throw new Missing([], true);
+        found = vocabulary.intersect(lunr.TokenSet.fromClause(clause)).toArray();
+        found.forEach(function (term) { numbers.push(shardOf(term)); });
+      } else if (/\*$/.test(clause.term)) {
+        prefix = clause.term.replace(/\*+$/, "");
+        for (var n = shardOf(prefix), last = shardOf(prefix + "\uffff"); n <= last; n++) numbers.push(n);
+      } else {
+        numbers.push(shardOf(clause.term));
+      }
+      var missing = numbers.filter(function (number) { return !shards[number]; });
+      if (missing.length) throw new Missing(missing, false);
+      if (prefix !== null) numbers.forEach(function (number) { withPrefix(shards[number].terms, prefix, into); });
+      else if (found !== null) found.forEach(function (term) { into.add(term); });
+      else if (shards[numbers[0]].entries.has(clause.term)) into.add(clause.term);
+    }
+
+    /* lunr's own JSON for these terms (sorted), loaded by lunr.Index.load: their postings with
+       their original term indexes, and each document's field-vector entries for them. A query's
+       scores need nothing else: each field's score sums, in term order, the products of the
+       query vector's entries (its reached terms only) with the field vector's, so the entries of
+       other terms would add nothing, and building them (a Vector per field of every document a
+       shard's terms hold, at 10,000 records most of them) was most of the Worker's time. */
+    function indexOf(terms, negated) {
+      var key = terms.join("\n") + (negated ? "\n-" : "");
       var index = indexes.get(key);
       if (index) return index;
       var inverted = [];
       var vectors = new Map();
-      numbers.forEach(function (number) {
-        var shard = loaded(number);
-        shard.terms.forEach(function (term) {
-          var entry = shard.entries.get(term);
-          var termIndex = entry[1];
-          var posting = { _index: termIndex };
-          fields.forEach(function (field) { posting[field] = {}; });
-          for (var k = 2; k < entry.length; k += 3) {
-            var f = entry[k], gaps = entry[k + 1], scores = entry[k + 2], documents = posting[fields[f]];
-            var doc = 0;
-            for (var j = 0; j < gaps.length; j++) {
-              doc += gaps[j];
-              documents[doc] = {};
-              var at = doc * width + f;
-              var vector = vectors.get(at);
-              if (vector === undefined) vectors.set(at, (vector = []));
-              vector.push(termIndex, scores[j] / 1000); // the very double lunr rounded to 3 places
-            }
+      terms.forEach(function (term) {
+        var entry = shards[shardOf(term)].entries.get(term);
+        var termIndex = entry[1];
+        var posting = { _index: termIndex };
+        fields.forEach(function (field) { posting[field] = {}; });
+        for (var k = 2; k < entry.length; k += 3) {
+          var f = entry[k], gaps = entry[k + 1], scores = entry[k + 2], documents = posting[fields[f]];
+          var doc = 0;
+          for (var j = 0; j < gaps.length; j++) {
+            doc += gaps[j];
+            documents[doc] = {};
+            var at = doc * width + f;
+            var vector = vectors.get(at);
+            if (vector === undefined) vectors.set(at, (vector = []));
+            vector.push(termIndex, scores[j] / 1000); // the very double lunr rounded to 3 places
           }
-          inverted.push([term, posting]);
-        });
+        }
+        inverted.push([term, posting]);
       });
       var refs;
       if (negated) { // a query of - clauses only lists every document: lunr walks all field vectors
@@ -249,29 +273,29 @@
         }
         return found;
       },
-      /* Runs lunr's query on the small index of the shards its clauses need (Missing if not fetched). */
+      /* Runs lunr's query on a small index of the terms its clauses reach (Missing if their
+         shards are not fetched): expanded over it, each clause reaches the very terms it would in
+         the whole index, since they are all there. */
       query: function (clauses) {
-        var needed = new Set();
-        var vocabularyNeeded = false;
+        var reached = new Set();
+        var missing = new Missing([], false);
         var normal = new lunr.Query(fields); // lunr's defaults and wildcard stars, as index.query adds them
         clauses.forEach(function (clause) { normal.clause(Object.assign({}, clause)); });
         normal.clauses.forEach(function (clause) {
           var terms = clause.usePipeline ? pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
           terms.forEach(function (term) {
-            var one = Object.assign({}, clause, { term: term });
-            if (needsVocabulary(one)) vocabularyNeeded = true;
-            shardsFor(one, needed);
+            try {
+              termsFor(Object.assign({}, clause, { term: term }), reached);
+            } catch (error) { // gather what every clause misses, for one round trip
+              if (!(error instanceof Missing)) throw error;
+              error.shards.forEach(function (n) { if (missing.shards.indexOf(n) < 0) missing.shards.push(n); });
+              missing.vocabulary = missing.vocabulary || error.vocabulary;
+            }
           });
         });
-        var numbers = Array.from(needed).sort(function (a, b) { return a - b; });
-        var missing = numbers.filter(function (n) { return !shards[n]; });
-        if (missing.length) throw new Missing(missing, false);
+        if (missing.shards.length || missing.vocabulary) throw missing;
         var negated = clauses.length > 0 && clauses.every(function (c) { return c.presence === lunr.Query.presence.PROHIBITED; });
-        var index = indexOf(numbers, negated);
-        // A fuzzy or inner-wildcard clause expands over every term, as in the whole index; each term
-        // it can reach is in a loaded shard. Otherwise the loaded shards' terms are all it reaches.
-        if (!index.shardTokenSet) index.shardTokenSet = index.tokenSet;
-        index.tokenSet = vocabularyNeeded ? vocabulary : index.shardTokenSet;
+        var index = indexOf(Array.from(reached).sort(), negated);
         return index.query(function (query) {
           clauses.forEach(function (clause) { query.clause(Object.assign({}, clause)); });
         });

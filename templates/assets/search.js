@@ -24,7 +24,7 @@
      by message, for a query's results, then for the texts of those it shows, already split into
      marked and plain pieces, and only builds the list. Each request gets a promise of the
      Worker's answer; requests made before the Worker is started wait for it. */
-  function workerEngine(manifestUrl) {
+  function workerEngine(manifestUrl, workerUrl) {
     var base = absolute(manifestUrl);
     var waiting = new Map();
     var next = 0;
@@ -54,15 +54,27 @@
       waiting.forEach(function (asked) { asked.reject(new Error("search worker")); });
       waiting.clear();
     }
-    // search.html preloads the manifest while the page is parsed; it names the Worker's script,
-    // started as soon as the manifest is in, and is handed over so the Worker need not fetch it.
+    function start(url) {
+      var started = new Worker(url);
+      started.onmessage = answered;
+      started.onerror = broken;
+      return started;
+    }
+    // The search page names the Worker's script (`workerUrl`), so it is started at once, while the
+    // manifest (preloaded by search.html) comes in; without it, or if the manifest names another
+    // script (a page older than its site's index), the manifest's is started once it is in. The
+    // manifest is handed over, so the Worker need not fetch it.
+    var first = workerUrl ? start(absolute(workerUrl)) : null;
     var worker = fetch(base, { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error(response.status + " " + manifestUrl);
       return response.text();
     }).then(function (text) {
-      var started = new Worker(absolute(JSON.parse(text).worker, base));
-      started.onmessage = answered;
-      started.onerror = broken;
+      var named = absolute(JSON.parse(text).worker, base);
+      var started = first;
+      if (!started || named !== absolute(workerUrl)) {
+        if (started) started.terminate();
+        started = start(named);
+      }
       started.postMessage({ type: "load", manifest: base, text: text });
       return started;
     });
@@ -101,7 +113,7 @@
      wait for the styles or the rest of the page): the manifest's link, which search.html preloads,
      comes before it in the page's head. The rest waits for the page to be parsed. */
   var preloaded = document.querySelector("link[rel=preload][data-search-manifest]");
-  var early = preloaded ? workerEngine(preloaded.href) : null;
+  var early = preloaded ? workerEngine(preloaded.href, preloaded.dataset.searchWorker) : null;
 
   function whenParsed(run) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run, { once: true });
@@ -136,6 +148,9 @@
     var engine = null;
     var current = { id: 0, total: 0, shown: 0, query: "" };
     var asked = 0; // the latest query: an answer to an older one, arriving late, is dropped
+    // Made now, while the Worker starts: the first Intl.NumberFormat of a page takes some 20 ms,
+    // which would otherwise come between the first results and their showing.
+    var numbers = new Intl.NumberFormat(document.documentElement.lang || undefined);
 
     function message(name, values) {
       var text = labels["msg" + name.charAt(0).toUpperCase() + name.slice(1)] || "";
@@ -222,7 +237,7 @@
     }
 
     function describe(outcome, query, total) {
-      var count = new Intl.NumberFormat(document.documentElement.lang || undefined).format(total);
+      var count = numbers.format(total);
       if (outcome.status === "empty") return message("empty");
       if (outcome.status === "syntax") return message("syntax");
       if (outcome.status === "short") return message("short");
