@@ -54,10 +54,14 @@
       waiting.forEach(function (asked) { asked.reject(new Error("search worker")); });
       waiting.clear();
     }
+    var confirmed = null; // the Worker the manifest names, once it is in
     function start(url) {
       var started = new Worker(url);
       started.onmessage = answered;
-      started.onerror = broken;
+      started.onerror = function () {
+        if (started === confirmed) broken();
+        else started.failed = true; // told once the manifest says whether it is the one
+      };
       return started;
     }
     // The search page names the Worker's script (`workerUrl`), so it is started at once, while the
@@ -75,6 +79,8 @@
         if (started) started.terminate();
         started = start(named);
       }
+      confirmed = started;
+      if (started.failed) throw new Error("search worker " + named);
       started.postMessage({ type: "load", manifest: base, text: text });
       return started;
     });
