@@ -81,6 +81,17 @@
     return "editDistance" in clause || clause.term.replace(/\*+$/, "").indexOf("*") >= 0;
   }
 
+  /* Where `key` is, or would be, in `sorted`. */
+  function lowerBound(sorted, key) {
+    var low = 0, high = sorted.length;
+    while (low < high) {
+      var mid = (low + high) >>> 1;
+      if (sorted[mid] < key) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
   /* Document entries [term index, score, ...] sorted by term index, as lunr.Vector expects. */
   function sortPairs(elements) {
     if (elements.length <= 2) return elements;
@@ -145,49 +156,35 @@
       return pending.get("vocabulary");
     }
 
-    /* The terms of the sorted run `terms` that begin with `prefix`. */
-    function withPrefix(terms, prefix, into) {
-      var low = 0, high = terms.length;
-      while (low < high) {
-        var mid = (low + high) >>> 1;
-        if (terms[mid] < prefix) low = mid + 1;
-        else high = mid;
-      }
-      for (; low < terms.length && terms[low].lastIndexOf(prefix, 0) === 0; low++) into.add(terms[low]);
-    }
-
-    /* The index terms a clause (one term, as lunr's query sees it) reaches, the very ones lunr's
-       TokenSet intersection finds in the whole index, added to `into`; throws Missing naming the
-       shards (or the vocabulary) they live in when those are not fetched yet. A fuzzy clause or
-       an inner wildcard is expanded by lunr itself (TokenSet.fromClause) over every term; a
-       trailing wildcard reaches the run of sorted terms that begin with its prefix. */
+    /* Adds the terms a clause (one term, as lunr's query sees it) reaches in the whole index, or
+       throws Missing. Fuzzy and inner wildcards: lunr's own expansion over the vocabulary. */
     function termsFor(clause, into) {
-      var numbers = [];
-      var prefix = null;
-      var found = null;
+      var found = [clause.term], prefix = null, numbers;
       if (needsVocabulary(clause)) {
         if (vocabulary === null) throw new Missing([], true);
         found = vocabulary.intersect(lunr.TokenSet.fromClause(clause)).toArray();
-        found.forEach(function (term) { numbers.push(shardOf(term)); });
       } else if (/\*$/.test(clause.term)) {
         prefix = clause.term.replace(/\*+$/, "");
+        numbers = [];
         for (var n = shardOf(prefix), last = shardOf(prefix + "\uffff"); n <= last; n++) numbers.push(n);
-      } else {
-        numbers.push(shardOf(clause.term));
       }
+      numbers = numbers || found.map(shardOf);
       var missing = numbers.filter(function (number) { return !shards[number]; });
       if (missing.length) throw new Missing(missing, false);
-      if (prefix !== null) numbers.forEach(function (number) { withPrefix(shards[number].terms, prefix, into); });
-      else if (found !== null) found.forEach(function (term) { into.add(term); });
-      else if (shards[numbers[0]].entries.has(clause.term)) into.add(clause.term);
+      if (prefix === null) {
+        found.forEach(function (term) { if (shards[shardOf(term)].entries.has(term)) into.add(term); });
+      } else {
+        numbers.forEach(function (number) {
+          var terms = shards[number].terms;
+          for (var at = lowerBound(terms, prefix); at < terms.length && terms[at].lastIndexOf(prefix, 0) === 0; at++) into.add(terms[at]);
+        });
+      }
     }
 
-    /* lunr's own JSON for these terms (sorted), loaded by lunr.Index.load: their postings with
-       their original term indexes, and each document's field-vector entries for them. A query's
-       scores need nothing else: each field's score sums, in term order, the products of the
-       query vector's entries (its reached terms only) with the field vector's, so the entries of
-       other terms would add nothing, and building them (a Vector per field of every document a
-       shard's terms hold, at 10,000 records most of them) was most of the Worker's time. */
+    /* lunr's own JSON for these sorted terms: postings with their original term indexes, and each
+       document's field-vector entries for them. Other terms' entries would add nothing to a score
+       (the query vector holds only the reached terms), and building them, a Vector for most
+       documents at 10,000, was most of the Worker's time. */
     function indexOf(terms, negated) {
       var key = terms.join("\n") + (negated ? "\n-" : "");
       var index = indexes.get(key);
@@ -254,12 +251,7 @@
       hasPrefix: function (prefix) {
         var number = shardOf(prefix);
         var sorted = loaded(number).terms;
-        var low = 0, high = sorted.length;
-        while (low < high) {
-          var mid = (low + high) >>> 1;
-          if (sorted[mid] < prefix) low = mid + 1;
-          else high = mid;
-        }
+        var low = lowerBound(sorted, prefix);
         var next = low < sorted.length ? sorted[low] : first[number + 1];
         return next !== undefined && next.lastIndexOf(prefix, 0) === 0;
       },
@@ -273,9 +265,8 @@
         }
         return found;
       },
-      /* Runs lunr's query on a small index of the terms its clauses reach (Missing if their
-         shards are not fetched): expanded over it, each clause reaches the very terms it would in
-         the whole index, since they are all there. */
+      /* Runs lunr's query on an index of the terms its clauses reach (Missing if not fetched):
+         there each clause expands to the very terms it would in the whole index. */
       query: function (clauses) {
         var reached = new Set();
         var missing = new Missing([], false);
@@ -286,7 +277,7 @@
           terms.forEach(function (term) {
             try {
               termsFor(Object.assign({}, clause, { term: term }), reached);
-            } catch (error) { // gather what every clause misses, for one round trip
+            } catch (error) { // every clause's, for one round trip
               if (!(error instanceof Missing)) throw error;
               error.shards.forEach(function (n) { if (missing.shards.indexOf(n) < 0) missing.shards.push(n); });
               missing.vocabulary = missing.vocabulary || error.vocabulary;

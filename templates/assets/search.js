@@ -1,7 +1,7 @@
 /*
  * Site search in the page. Loaded on every page, it fetches nothing until needed: the header box
- * prefetches the small manifest of the index when it gets focus; the search page reads the
- * manifest and starts the search Worker it names (one script: lunr, the stemmers, search-core.js
+ * prefetches the small manifest of the index when it gets focus; the search page starts the
+ * search Worker it names (one script: lunr, the stemmers, search-core.js
  * and search-worker.js), which fetches, as you type, only the index shards the query needs and
  * the texts of the results shown. The page
  * itself only builds the results, with DOM nodes and textContent only: no lunr, no stemmer, no
@@ -20,7 +20,7 @@
   }
 
   /* The engine runs in a Worker (the language's assets/search/{lang}-<hash>.js, named by the
-     manifest: lunr, the stemmers, search-core.js and search-worker.js in one file): the page asks,
+     page and the manifest: lunr, the stemmers, search-core.js and search-worker.js in one file): the page asks,
      by message, for a query's results, then for the texts of those it shows, already split into
      marked and plain pieces, and only builds the list. Each request gets a promise of the
      Worker's answer; requests made before the Worker is started wait for it. */
@@ -54,20 +54,18 @@
       waiting.forEach(function (asked) { asked.reject(new Error("search worker")); });
       waiting.clear();
     }
-    var confirmed = null; // the Worker the manifest names, once it is in
+    var confirmed = null; // the Worker the manifest names
     function start(url) {
       var started = new Worker(url);
       started.onmessage = answered;
       started.onerror = function () {
         if (started === confirmed) broken();
-        else started.failed = true; // told once the manifest says whether it is the one
+        else started.failed = true; // reported if the manifest names it
       };
       return started;
     }
-    // The search page names the Worker's script (`workerUrl`), so it is started at once, while the
-    // manifest (preloaded by search.html) comes in; without it, or if the manifest names another
-    // script (a page older than its site's index), the manifest's is started once it is in. The
-    // manifest is handed over, so the Worker need not fetch it.
+    // The Worker the page names starts at once, while the preloaded manifest comes in; if the
+    // manifest names another (a page older than the index), that one. It gets the manifest's text.
     var first = workerUrl ? start(absolute(workerUrl)) : null;
     var worker = fetch(base, { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error(response.status + " " + manifestUrl);
@@ -116,8 +114,8 @@
   }
 
   /* The search page starts its Worker as soon as this script runs (it is async, so it need not
-     wait for the styles or the rest of the page): the manifest's link, which search.html preloads,
-     comes before it in the page's head. The rest waits for the page to be parsed. */
+     wait for the styles or the rest of the page): the manifest's link, which search.html preloads
+     and which names the Worker, comes before it in the page's head. The rest waits for the page to be parsed. */
   var preloaded = document.querySelector("link[rel=preload][data-search-manifest]");
   var early = preloaded ? workerEngine(preloaded.href, preloaded.dataset.searchWorker) : null;
 
@@ -154,8 +152,7 @@
     var engine = null;
     var current = { id: 0, total: 0, shown: 0, query: "" };
     var asked = 0; // the latest query: an answer to an older one, arriving late, is dropped
-    // Made now, while the Worker starts: the first Intl.NumberFormat of a page takes some 20 ms,
-    // which would otherwise come between the first results and their showing.
+    // Made while the Worker starts: a page's first Intl.NumberFormat takes ~20 ms.
     var numbers = new Intl.NumberFormat(document.documentElement.lang || undefined);
 
     function message(name, values) {
