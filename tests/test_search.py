@@ -175,7 +175,19 @@ def test_the_worker_is_one_script_of_the_engine_scripts_then_the_worker_loop(sam
         bundles.add(bundle.name)
     assert sorted(path.name for path in (sample_site / search.BUNDLE_DIR).iterdir()) == sorted(bundles)
     page = (sample_site / "es" / "search" / "index.html").read_text(encoding="utf-8")
-    assert "search-worker.js" not in page  # the page learns the Worker's name from the manifest
+    assert "search-worker.js" not in page  # the page names the bundle only, never its parts
+
+
+def test_the_search_page_names_the_worker_its_manifest_names(sample_site: Path) -> None:
+    """search.js starts the Worker the page names as soon as it runs, before the manifest is in: the
+    page must name the very script the manifest does, which the search stage wrote."""
+    for lang in ("en", "es"):
+        page = sample_site / lang / "search" / "index.html"
+        link = parse_html(page).find("link", attrs={"data-search-manifest": True})
+        assert page.parent.joinpath(link["href"]).resolve() == sample_site / lang / "search-index.json"
+        named = page.parent.joinpath(link["data-search-worker"]).resolve()
+        assert named == (sample_site / lang / load(sample_site, lang, "search-index.json")["worker"]).resolve()
+        assert named.is_file()
 
 
 def test_lunr_es_words_are_the_ones_the_build_analyses_with() -> None:

@@ -53,6 +53,17 @@ def _asset(ctx: Any, name: str) -> str:
     return _link(ctx, f"assets/{name}") + "?v=" + ctx["asset_versions"].get(name, "0")
 
 
+SEARCH_WORKER = "search-worker:"  # asset_versions key of a language's search Worker script, + lang
+
+
+@pass_context
+def _search_worker(ctx: Any, lang: str) -> str:
+    """The URL of the language's search Worker script (see Renderer.asset_versions), "" when the
+    browser libraries are missing (the search page then reads it from the manifest)."""
+    path = ctx["asset_versions"].get(SEARCH_WORKER + lang)
+    return _link(ctx, path) if path else ""
+
+
 @pass_context
 def _date(ctx: Any, value: dt.date) -> str:
     return i18n.long_date(value, ctx["lang"] or "en")
@@ -127,6 +138,7 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "record_link": _record_link,
     "section_link": _section_link,
     "asset": _asset,
+    "search_worker": _search_worker,
     "text": _text,
     "name": _name,
 }

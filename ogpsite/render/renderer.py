@@ -119,7 +119,20 @@ class Renderer:
 
     @cached_property
     def asset_versions(self) -> dict[str, str]:
-        return {name: hashlib.sha256(file.read_bytes()).hexdigest()[:10] for name, file in self.settings.assets.items()}
+        """Each asset's version (a hash of its content) by name, and under `search-worker:{lang}` the
+        path of the language's search Worker script, which the search stage writes under a name
+        hashed from its parts: the search page names it, so the Worker starts without waiting for
+        the manifest that names it too (a page reading it depends on it as on an asset)."""
+        assets = self.settings.assets
+        versions = {name: hashlib.sha256(file.read_bytes()).hexdigest()[:10] for name, file in assets.items()}
+        from ogpsite.stages.search.vendor import CORE_SCRIPT, WORKER_SCRIPT, vendor_files, worker_bundle  # only here
+
+        vendor, problems = vendor_files(self.settings.template_dirs[0])
+        if not problems and CORE_SCRIPT in assets and WORKER_SCRIPT in assets:  # else the search stage reports it
+            core, worker = assets[CORE_SCRIPT].read_bytes(), assets[WORKER_SCRIPT].read_bytes()
+            for lang in self.model.languages:
+                versions[f"{filters.SEARCH_WORKER}{lang}"] = worker_bundle(lang, vendor, core, worker).path
+        return versions
 
     @cached_property
     def catalog_digests(self) -> dict[str, str]:

@@ -81,6 +81,17 @@
     return "editDistance" in clause || clause.term.replace(/\*+$/, "").indexOf("*") >= 0;
   }
 
+  /* Where `key` is, or would be, in `sorted`. */
+  function lowerBound(sorted, key) {
+    var low = 0, high = sorted.length;
+    while (low < high) {
+      var mid = (low + high) >>> 1;
+      if (sorted[mid] < key) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
   /* Document entries [term index, score, ...] sorted by term index, as lunr.Vector expects. */
   function sortPairs(elements) {
     if (elements.length <= 2) return elements;
@@ -145,49 +156,59 @@
       return pending.get("vocabulary");
     }
 
-    /* The shards a clause (one term, as lunr's query sees it) can touch; throws Missing when the
-       vocabulary is needed first. The expansion is lunr's own: TokenSet.fromClause. */
-    function shardsFor(clause, into) {
+    /* Adds the terms a clause (one term, as lunr's query sees it) reaches in the whole index, or
+       throws Missing. Fuzzy and inner wildcards: lunr's own expansion over the vocabulary. */
+    function termsFor(clause, into) {
+      var found = [clause.term], prefix = null, numbers;
       if (needsVocabulary(clause)) {
         if (vocabulary === null) throw new Missing([], true);
-        vocabulary.intersect(lunr.TokenSet.fromClause(clause)).toArray().forEach(function (found) { into.add(shardOf(found)); });
+        found = vocabulary.intersect(lunr.TokenSet.fromClause(clause)).toArray();
       } else if (/\*$/.test(clause.term)) {
-        var prefix = clause.term.replace(/\*+$/, "");
-        for (var n = shardOf(prefix), last = shardOf(prefix + "\uffff"); n <= last; n++) into.add(n);
+        prefix = clause.term.replace(/\*+$/, "");
+        numbers = [];
+        for (var n = shardOf(prefix), last = shardOf(prefix + "\uffff"); n <= last; n++) numbers.push(n);
+      }
+      numbers = numbers || found.map(shardOf);
+      var missing = numbers.filter(function (number) { return !shards[number]; });
+      if (missing.length) throw new Missing(missing, false);
+      if (prefix === null) {
+        found.forEach(function (term) { if (shards[shardOf(term)].entries.has(term)) into.add(term); });
       } else {
-        into.add(shardOf(clause.term));
+        numbers.forEach(function (number) {
+          var terms = shards[number].terms;
+          for (var at = lowerBound(terms, prefix); at < terms.length && terms[at].lastIndexOf(prefix, 0) === 0; at++) into.add(terms[at]);
+        });
       }
     }
 
-    /* lunr's own JSON for the terms of these shards, loaded by lunr.Index.load: postings with
-       their original term indexes, and each document's field-vector entries for those terms. */
-    function indexOf(numbers, negated) {
-      var key = numbers.join(",") + (negated ? "-" : "");
+    /* lunr's own JSON for these sorted terms: postings with their original term indexes, and each
+       document's field-vector entries for them. Other terms' entries would add nothing to a score
+       (the query vector holds only the reached terms), and building them, a Vector for most
+       documents at 10,000, was most of the Worker's time. */
+    function indexOf(terms, negated) {
+      var key = terms.join("\n") + (negated ? "\n-" : "");
       var index = indexes.get(key);
       if (index) return index;
       var inverted = [];
       var vectors = new Map();
-      numbers.forEach(function (number) {
-        var shard = loaded(number);
-        shard.terms.forEach(function (term) {
-          var entry = shard.entries.get(term);
-          var termIndex = entry[1];
-          var posting = { _index: termIndex };
-          fields.forEach(function (field) { posting[field] = {}; });
-          for (var k = 2; k < entry.length; k += 3) {
-            var f = entry[k], gaps = entry[k + 1], scores = entry[k + 2], documents = posting[fields[f]];
-            var doc = 0;
-            for (var j = 0; j < gaps.length; j++) {
-              doc += gaps[j];
-              documents[doc] = {};
-              var at = doc * width + f;
-              var vector = vectors.get(at);
-              if (vector === undefined) vectors.set(at, (vector = []));
-              vector.push(termIndex, scores[j] / 1000); // the very double lunr rounded to 3 places
-            }
+      terms.forEach(function (term) {
+        var entry = shards[shardOf(term)].entries.get(term);
+        var termIndex = entry[1];
+        var posting = { _index: termIndex };
+        fields.forEach(function (field) { posting[field] = {}; });
+        for (var k = 2; k < entry.length; k += 3) {
+          var f = entry[k], gaps = entry[k + 1], scores = entry[k + 2], documents = posting[fields[f]];
+          var doc = 0;
+          for (var j = 0; j < gaps.length; j++) {
+            doc += gaps[j];
+            documents[doc] = {};
+            var at = doc * width + f;
+            var vector = vectors.get(at);
+            if (vector === undefined) vectors.set(at, (vector = []));
+            vector.push(termIndex, scores[j] / 1000); // the very double lunr rounded to 3 places
           }
-          inverted.push([term, posting]);
-        });
+        }
+        inverted.push([term, posting]);
       });
       var refs;
       if (negated) { // a query of - clauses only lists every document: lunr walks all field vectors
@@ -230,12 +251,7 @@
       hasPrefix: function (prefix) {
         var number = shardOf(prefix);
         var sorted = loaded(number).terms;
-        var low = 0, high = sorted.length;
-        while (low < high) {
-          var mid = (low + high) >>> 1;
-          if (sorted[mid] < prefix) low = mid + 1;
-          else high = mid;
-        }
+        var low = lowerBound(sorted, prefix);
         var next = low < sorted.length ? sorted[low] : first[number + 1];
         return next !== undefined && next.lastIndexOf(prefix, 0) === 0;
       },
@@ -249,29 +265,28 @@
         }
         return found;
       },
-      /* Runs lunr's query on the small index of the shards its clauses need (Missing if not fetched). */
+      /* Runs lunr's query on an index of the terms its clauses reach (Missing if not fetched):
+         there each clause expands to the very terms it would in the whole index. */
       query: function (clauses) {
-        var needed = new Set();
-        var vocabularyNeeded = false;
+        var reached = new Set();
+        var missing = new Missing([], false);
         var normal = new lunr.Query(fields); // lunr's defaults and wildcard stars, as index.query adds them
         clauses.forEach(function (clause) { normal.clause(Object.assign({}, clause)); });
         normal.clauses.forEach(function (clause) {
           var terms = clause.usePipeline ? pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
           terms.forEach(function (term) {
-            var one = Object.assign({}, clause, { term: term });
-            if (needsVocabulary(one)) vocabularyNeeded = true;
-            shardsFor(one, needed);
+            try {
+              termsFor(Object.assign({}, clause, { term: term }), reached);
+            } catch (error) { // every clause's, for one round trip
+              if (!(error instanceof Missing)) throw error;
+              error.shards.forEach(function (n) { if (missing.shards.indexOf(n) < 0) missing.shards.push(n); });
+              missing.vocabulary = missing.vocabulary || error.vocabulary;
+            }
           });
         });
-        var numbers = Array.from(needed).sort(function (a, b) { return a - b; });
-        var missing = numbers.filter(function (n) { return !shards[n]; });
-        if (missing.length) throw new Missing(missing, false);
+        if (missing.shards.length || missing.vocabulary) throw missing;
         var negated = clauses.length > 0 && clauses.every(function (c) { return c.presence === lunr.Query.presence.PROHIBITED; });
-        var index = indexOf(numbers, negated);
-        // A fuzzy or inner-wildcard clause expands over every term, as in the whole index; each term
-        // it can reach is in a loaded shard. Otherwise the loaded shards' terms are all it reaches.
-        if (!index.shardTokenSet) index.shardTokenSet = index.tokenSet;
-        index.tokenSet = vocabularyNeeded ? vocabulary : index.shardTokenSet;
+        var index = indexOf(Array.from(reached).sort(), negated);
         return index.query(function (query) {
           clauses.forEach(function (clause) { query.clause(Object.assign({}, clause)); });
         });

@@ -1,7 +1,7 @@
 /*
  * Site search in the page. Loaded on every page, it fetches nothing until needed: the header box
- * prefetches the small manifest of the index when it gets focus; the search page reads the
- * manifest and starts the search Worker it names (one script: lunr, the stemmers, search-core.js
+ * prefetches the small manifest of the index when it gets focus; the search page starts the
+ * search Worker it names (one script: lunr, the stemmers, search-core.js
  * and search-worker.js), which fetches, as you type, only the index shards the query needs and
  * the texts of the results shown. The page
  * itself only builds the results, with DOM nodes and textContent only: no lunr, no stemmer, no
@@ -20,11 +20,11 @@
   }
 
   /* The engine runs in a Worker (the language's assets/search/{lang}-<hash>.js, named by the
-     manifest: lunr, the stemmers, search-core.js and search-worker.js in one file): the page asks,
+     page and the manifest: lunr, the stemmers, search-core.js and search-worker.js in one file): the page asks,
      by message, for a query's results, then for the texts of those it shows, already split into
      marked and plain pieces, and only builds the list. Each request gets a promise of the
      Worker's answer; requests made before the Worker is started wait for it. */
-  function workerEngine(manifestUrl) {
+  function workerEngine(manifestUrl, workerUrl) {
     var base = absolute(manifestUrl);
     var waiting = new Map();
     var next = 0;
@@ -54,15 +54,31 @@
       waiting.forEach(function (asked) { asked.reject(new Error("search worker")); });
       waiting.clear();
     }
-    // search.html preloads the manifest while the page is parsed; it names the Worker's script,
-    // started as soon as the manifest is in, and is handed over so the Worker need not fetch it.
+    var confirmed = null; // the Worker the manifest names
+    function start(url) {
+      var started = new Worker(url);
+      started.onmessage = answered;
+      started.onerror = function () {
+        if (started === confirmed) broken();
+        else started.failed = true; // reported if the manifest names it
+      };
+      return started;
+    }
+    // The Worker the page names starts at once, while the preloaded manifest comes in; if the
+    // manifest names another (a page older than the index), that one. It gets the manifest's text.
+    var first = workerUrl ? start(absolute(workerUrl)) : null;
     var worker = fetch(base, { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error(response.status + " " + manifestUrl);
       return response.text();
     }).then(function (text) {
-      var started = new Worker(absolute(JSON.parse(text).worker, base));
-      started.onmessage = answered;
-      started.onerror = broken;
+      var named = absolute(JSON.parse(text).worker, base);
+      var started = first;
+      if (!started || named !== absolute(workerUrl)) {
+        if (started) started.terminate();
+        started = start(named);
+      }
+      confirmed = started;
+      if (started.failed) throw new Error("search worker " + named);
       started.postMessage({ type: "load", manifest: base, text: text });
       return started;
     });
@@ -98,10 +114,10 @@
   }
 
   /* The search page starts its Worker as soon as this script runs (it is async, so it need not
-     wait for the styles or the rest of the page): the manifest's link, which search.html preloads,
-     comes before it in the page's head. The rest waits for the page to be parsed. */
+     wait for the styles or the rest of the page): the manifest's link, which search.html preloads
+     and which names the Worker, comes before it in the page's head. The rest waits for the page to be parsed. */
   var preloaded = document.querySelector("link[rel=preload][data-search-manifest]");
-  var early = preloaded ? workerEngine(preloaded.href) : null;
+  var early = preloaded ? workerEngine(preloaded.href, preloaded.dataset.searchWorker) : null;
 
   function whenParsed(run) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run, { once: true });
@@ -136,6 +152,8 @@
     var engine = null;
     var current = { id: 0, total: 0, shown: 0, query: "" };
     var asked = 0; // the latest query: an answer to an older one, arriving late, is dropped
+    // Made while the Worker starts: a page's first Intl.NumberFormat takes ~20 ms.
+    var numbers = new Intl.NumberFormat(document.documentElement.lang || undefined);
 
     function message(name, values) {
       var text = labels["msg" + name.charAt(0).toUpperCase() + name.slice(1)] || "";
@@ -222,7 +240,7 @@
     }
 
     function describe(outcome, query, total) {
-      var count = new Intl.NumberFormat(document.documentElement.lang || undefined).format(total);
+      var count = numbers.format(total);
       if (outcome.status === "empty") return message("empty");
       if (outcome.status === "syntax") return message("syntax");
       if (outcome.status === "short") return message("short");
