@@ -10,6 +10,7 @@ the pages served meanwhile (serve_http.py).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import platform
 import queue
@@ -60,9 +61,12 @@ class Rebuilder:
         self.quiet = quiet
         self._builder: Builder | None = None
         self._pending: set[str] = set()  # changes since the last successful build
+        # False after a rebuild that wrote no file once its fast path had reloaded the pages
+        self.reload_needed = True
 
-    def _build(self, changed: Sequence[str]) -> BuildReport:
+    def _build(self, changed: Sequence[str], early: Callable[[], None] | None = None) -> BuildReport:
         self._pending.update(changed)
+        self.reload_needed = True
         if self._builder is None:
             # In place: a save replaces only the files it changed instead of swapping in a new
             # copy of the site; deferred stages: the edited page reloads before the search index
@@ -71,7 +75,26 @@ class Rebuilder:
             report = self._builder.build()
         else:
             # A failed build may have stopped before reading every change: name them all again.
-            report = self._builder.rebuild(sorted(self._pending))
+            pending = sorted(self._pending)
+            fast = None
+            if early is not None:
+                try:
+                    fast = self._builder.write_edited(pending)
+                except Exception:  # a bug there must only cost the head start: the rebuild makes all right
+                    traceback.print_exc(file=self.out)
+            if fast is not None and fast.written:  # the edited record's pages first (build/fast.py)
+                if not self.quiet:
+                    self.log(f"Edited page{'s' if len(fast.urls) > 1 else ''} written in {fast.seconds:.2f} s; building the rest.")
+                assert early is not None
+                early()
+            try:
+                report = self._builder.rebuild(pending)
+            except BaseException:
+                if fast is not None:  # the last good site, as it was
+                    fast.restore()
+                raise
+            if fast is not None and fast.written and report.written == 0:
+                self.reload_needed = False  # the pages reloaded already show this build
         self._pending.clear()
         return report
 
@@ -99,11 +122,14 @@ class Rebuilder:
     def log(self, text: str) -> None:
         print(f"[{dt.datetime.now():%H:%M:%S}] {text}", file=self.out, flush=True)
 
-    def rebuild(self, changed: Sequence[str] = ()) -> bool:
-        """Build after `changed` (absolute paths, as the watcher reports them; none: the first build)."""
+    def rebuild(self, changed: Sequence[str] = (), early: Callable[[], None] | None = None) -> bool:
+        """Build after `changed` (absolute paths, as the watcher reports them; none: the first build).
+        `early` is called once the edited record's pages are written, before the rest is built
+        (when the save can go that way: Builder.write_edited); `reload_needed` then says whether
+        the rebuild changed anything more."""
         shown = [display_path(Path(p), self.settings.project_root) for p in changed]
         reason = f" ({', '.join(shown[:3])}{', …' if len(shown) > 3 else ''})" if shown else ""
-        return self._run(lambda: self._build(changed), reason)
+        return self._run(lambda: self._build(changed, early), reason)
 
     def _run(self, step: Callable[[], BuildReport | None], reason: str, finishing: bool = False) -> bool:
         started = time.perf_counter()
@@ -275,7 +301,9 @@ class BuildLoop(threading.Thread):
             if self.stop.is_set():
                 break
             paths = take_batch(self.watcher.changes, first)
-            self.on_change(self.rebuilder.rebuild(paths), paths)
+            built = self.rebuilder.rebuild(paths, functools.partial(self.on_change, True, paths))
+            if not built or self.rebuilder.reload_needed:
+                self.on_change(built, paths)
 
     def change_waiting(self) -> bool:
         """Whether finish() should stop before its next stage: a save is waiting, or the server stops."""
