@@ -161,11 +161,8 @@ class Builder:
         pages for write_edited(), if not yet; and after a build that found nothing to do, read the
         cached state and records into memory now, so the first rebuild after an edit is as quick
         as the later ones. False when there is nothing to read."""
-        if self._shown is not None and not self._shown.compiled:  # the records' templates, for write_edited()
-            from ogpsite.build.fast import RECORD_TEMPLATES
-
-            self._shown.renderer.compile(RECORD_TEMPLATES)
-            self._shown.compiled = True
+        if self._shown is not None:
+            self._shown.prepare()  # for write_edited()
         if self._state is not None or not self._output_checked or not self.mode.keeps_memory or not self.settings.use_cache:
             return False
         from ogpsite.build.loading import cached_record

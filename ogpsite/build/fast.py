@@ -26,15 +26,13 @@ from ogpsite.build.workers import RENDER_ERRORS
 from ogpsite.content.load import RecordSource, load_record
 from ogpsite.errors import Problem
 from ogpsite.model.pages import SECTIONS, Page
-from ogpsite.model.site import SINGULAR, Record, SiteModel
+from ogpsite.model.site import Record, SiteModel
 from ogpsite.model.texts import record_texts
 from ogpsite.model.urls import output_file
 from ogpsite.output.writers import InPlaceWriter
 from ogpsite.render.renderer import Renderer
 from ogpsite.settings import BuildSettings
 
-# The templates of the records' own pages, compiled while the preview is idle (Builder.warm)
-RECORD_TEMPLATES = tuple(f"{SINGULAR[section]}.html" for section in SECTIONS)
 MAX_RECORDS = 2  # a save names one record, two at most (a text and its translation saved at once)
 RecordKey = tuple[str, str]  # (section, slug)
 
@@ -100,7 +98,33 @@ class Shown:
     # The texts a fast edit replaced, kept alive: the renderer's index knows objects by id(),
     # and a freed one's id could be given to a new object.
     replaced: list[object] = field(default_factory=list)
-    compiled: bool = False  # its templates of RECORD_TEMPLATES are compiled (Builder.warm)
+    _record_pages: dict[RecordKey, list[Page]] | None = None
+
+    def record_pages(self, key: RecordKey) -> list[Page]:
+        """A record's own pages (every language, every numbered page)."""
+        if self._record_pages is None:
+            self._record_pages = {}
+            for page in self.pages:
+                if page.slug is not None and page.section is not None:
+                    self._record_pages.setdefault((page.section, page.slug), []).append(page)
+        return self._record_pages.get(key, [])
+
+    def prepare(self) -> None:
+        """What the first fast edit would otherwise spend its time on, done while the preview is
+        idle (Builder.warm): the records' pages found, and one page of each kind rendered in each
+        language (the last build may have rendered them all in worker processes), so that the
+        templates are compiled and the values every page shares are made."""
+        if self._record_pages is not None:
+            return
+        self.record_pages(("", ""))
+        assert self._record_pages is not None
+        first: dict[tuple[str, str | None], Page] = {}
+        for pages in self._record_pages.values():
+            for page in pages:
+                first.setdefault((page.template, page.lang), page)
+        for page in first.values():
+            with contextlib.suppress(*RENDER_ERRORS):  # the page's own fault: the build reported it
+                self.renderer.render(page)
 
 
 @dataclass
@@ -150,8 +174,7 @@ def write_edited(shown: Shown, settings: BuildSettings, changed: Sequence[Path])
     for record, texts in patches:  # in place: every list holding the record sees its new texts
         shown.replaced.append(record.texts)
         record.texts = texts
-    wanted = set(decision.records)
-    pages = [page for page in shown.pages if page.slug is not None and (page.section, page.slug) in wanted]
+    pages = [page for key in decision.records for page in shown.record_pages(key)]
     rendered = []
     for page in pages:
         try:

@@ -8,17 +8,15 @@ closure or a module global, or the dependency tracking cannot see it.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2 import meta as jinja_meta
 from markupsafe import Markup
 
@@ -209,14 +207,6 @@ class Renderer:
             env.filters.update(filters.TEMPLATE_FILTERS)
             self._envs[lang] = env
         return self._envs[lang]
-
-    def compile(self, names: Iterable[str]) -> None:
-        """Compile these templates (those that exist) in every language's environment now."""
-        for lang in self.model.languages:
-            env = self.environment(lang)
-            for name in names:
-                with contextlib.suppress(TemplateNotFound):
-                    env.get_template(name)
 
     def shared_context(self, lang: str | None) -> dict[str, Any]:
         """The context values every page of a language shares (computed once)."""
