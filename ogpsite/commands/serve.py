@@ -49,8 +49,6 @@ from ogpsite.errors import OutputRefused, display_path
 from ogpsite.output.writers import check_output_dir
 from ogpsite.settings import BuildSettings
 
-SWITCH_SECONDS = 0.001  # sys.setswitchinterval while serving (see serve())
-
 
 @dataclass(frozen=True)
 class ServeOptions:
@@ -156,13 +154,4 @@ async def _serve(settings: BuildSettings, options: ServeOptions, out: TextIO, er
 
 def serve(settings: BuildSettings, options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Build, serve and rebuild until Ctrl-C (or SIGTERM). Returns the exit status."""
-    # The pages reloaded after a save are served while the build thread makes the rest of the
-    # site (serve_rebuild.Rebuilder): each time the server's thread needs the interpreter back it
-    # waits up to this long for the build thread to let go (5 ms by default; a page and its
-    # scripts and styles take dozens of such turns).
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(min(switch, SWITCH_SECONDS))
-    try:
-        return asyncio.run(_serve(settings, options, out, err))
-    finally:
-        sys.setswitchinterval(switch)
+    return asyncio.run(_serve(settings, options, out, err))
