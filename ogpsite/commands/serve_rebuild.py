@@ -242,6 +242,10 @@ def watched_paths(settings: BuildSettings) -> list[Path]:
 
 
 QUIET_SECONDS = 0.5  # no change for this long: the watcher is quiet (finish() runs)
+# A batch of changes is handed on once this long passes without another (watchfiles' step: the
+# notifier looks every SETTLE_MS, so a save waits 1 to 2 of them). An editor's save (a probe
+# file, a backup, the file) takes well under it; 30 ms was a tenth of save -> reloaded page.
+SETTLE_MS = 10
 
 
 class Watcher(threading.Thread):
@@ -282,7 +286,7 @@ class Watcher(threading.Thread):
         keep = _Filter()
         with notifier:
             while not self.stop.is_set():
-                raw = notifier.watch(1_000, 30, 0, self.stop)
+                raw = notifier.watch(1_000, SETTLE_MS, 0, self.stop)
                 if not isinstance(raw, set):  # 'stop' (or 'signal', never raised off the main thread)
                     break
                 paths = sorted({path for change, path in raw if keep(watchfiles.Change(change), path)})
