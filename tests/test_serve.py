@@ -325,3 +325,17 @@ def test_a_save_re_renders_only_what_it_touched(served: Preview, project: Path) 
     # among them one search result text per record and language.)
     html_pages = len(list((project / "site").rglob("*.html")))
     assert html_pages <= pages and rendered > html_pages / 2
+
+
+def test_a_text_save_writes_its_page_before_the_rest_and_a_facts_save_does_not(served: Preview, project: Path) -> None:
+    """The fast path (build/fast.py): the edited page is written, and served, before the rebuild."""
+    edit(project / AR0090 / "en.md", "title: Federal Program on Open Government", "title: Federal Quokka Programme")
+    line = served.wait_for(r"\] (Edited page|Built \d+ pages)")
+    assert re.search(r"Edited pages? written in", line), line
+    assert "Federal Quokka Programme" in served.fetch("en/commitments/ar0090/")[1]
+    assert "Built" in served.next_build()
+    assert "Federal Quokka Programme" in served.fetch("en/commitments/")[1]  # the listing follows
+    edit(project / AR0090 / "facts.yaml", "status: active", "status: inactive")
+    line = served.wait_for(r"\] (Edited page|Built \d+ pages)")
+    assert "Built" in line and "Edited page" not in line, line  # a facts edit goes the normal way
+    assert "Inactive" in soup(served.fetch("en/commitments/ar0090/")[1]).select_one(".status").get_text()

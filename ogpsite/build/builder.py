@@ -37,11 +37,13 @@ from ogpsite.output.writers import InPlaceWriter, SiteWriter, check_output_dir
 from ogpsite.settings import BuildSettings, overlay_files
 
 if TYPE_CHECKING:
+    from ogpsite.build.fast import FastEdit, Shown
     from ogpsite.build.loading import LoadedRecord
     from ogpsite.build.phases import Loaded, Planned, Rendered
     from ogpsite.build.workers import RenderJob
     from ogpsite.incremental.outdated import RenderPlan
     from ogpsite.model.site import SiteModel
+    from ogpsite.render.renderer import Templates
     from ogpsite.stages import Stage
 
 
@@ -125,6 +127,8 @@ class Builder:
         self._closures: tuple[str, dict[str, str]] = ("", {})  # templates digest -> hashed closures
         self._stop: Callable[[], bool] | None = None  # finish(stop): asked between stages
         self._moved = False  # this build found the site restored or copied (manifest.site_moved)
+        self._templates: Templates | None = None  # Jinja environments, kept while the templates are unchanged
+        self._shown: Shown | None = None  # the last good build's model and renderer, for write_edited()
 
     @property
     def stages(self) -> tuple[Stage, ...]:
@@ -153,9 +157,12 @@ class Builder:
         return self.rebuild(None)
 
     def warm(self) -> bool:
-        """After a build that found nothing to do: read the cached state and records into memory
-        now, so the first rebuild after an edit is as quick as the later ones (the preview calls
-        this while nobody is editing). False when there is nothing to read."""
+        """While nobody is editing (the preview calls this): compile the templates of the records'
+        pages for write_edited(), if not yet; and after a build that found nothing to do, read the
+        cached state and records into memory now, so the first rebuild after an edit is as quick
+        as the later ones. False when there is nothing to read."""
+        if self._shown is not None:
+            self._shown.prepare()  # for write_edited()
         if self._state is not None or not self._output_checked or not self.mode.keeps_memory or not self.settings.use_cache:
             return False
         from ogpsite.build.loading import cached_record
@@ -168,6 +175,17 @@ class Builder:
         state.records = {name: (key, None) for name, (key, _) in state.records.items()}
         self._state, self._loaded = state, loaded
         return True
+
+    def write_edited(self, changed_paths: Iterable[str | Path]) -> FastEdit:
+        """The preview's fast path (build/fast.py): when the changes are edits of existing
+        records' texts, write those records' own pages now, from the last good build's model
+        patched with them, before `rebuild(changed_paths)` (which must follow) makes the rest.
+        Its `reason` says why it wrote nothing; `restore()` undoes it if the rebuild fails."""
+        from ogpsite.build.fast import FastEdit, write_edited
+
+        if self._shown is None or not self.mode.in_place:
+            return FastEdit(reason="no site in memory")
+        return write_edited(self._shown, self.settings, [Path(p).absolute() for p in changed_paths])
 
     def finish(self, stop: Callable[[], bool] | None = None) -> BuildReport | None:
         """Run the output stages the last rebuild deferred (None: there were none). `stop` is
@@ -201,6 +219,7 @@ class Builder:
         scan = self._scan_inputs(previous, changed_paths)
         if self._nothing_to_do(previous, scan):
             return self._up_to_date(previous, scan, started)
+        self._shown = None  # until this build succeeds (a fast edit may have patched its model)
         if not complete:
             self.cache.load_rest(previous)
         from ogpsite.build.workers import RenderJob
@@ -226,6 +245,10 @@ class Builder:
         report.output = build_output(previous, state, loaded.base_url)
         state.report.update(report.remembered())
         self._save(previous, state, loaded, scan, rendered)
+        if self.mode.keeps_memory:
+            from ogpsite.build.fast import Shown
+
+            self._shown = Shown(loaded.model, planned.renderer, planned.pages)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -292,19 +315,22 @@ class Builder:
         from ogpsite.build.phases import Planned
         from ogpsite.model.pages import site_pages
         from ogpsite.model.pagination import Listings
-        from ogpsite.render.renderer import Renderer, RenderSettings
+        from ogpsite.render.renderer import Renderer, RenderSettings, Templates
 
         settings, model = self.settings, loaded.model
         listings = Listings(model, settings.today)
         if self._closures[0] != scan.templates_digest:  # the last build's, if made of the same templates
             self._closures = known_closures(previous.report.get("closures"), scan.templates_digest)
         same_templates = self._closures[0] == scan.templates_digest  # no need to parse them again
+        if self._templates is None or self._templates.digest != scan.templates_digest or not self.mode.keeps_memory:
+            self._templates = Templates(scan.templates_digest)
         renderer = Renderer(
             model,
             RenderSettings(settings.template_dirs, loaded.base_url, settings.today),
             listings,
             universe=scan.signature,
             closures=self._closures[1] if same_templates else None,
+            templates=self._templates,
         )
         self._closures = (scan.templates_digest, renderer.closures)
         pages = site_pages(model, settings.today, listings)

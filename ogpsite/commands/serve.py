@@ -25,14 +25,25 @@ import dataclasses
 import signal
 import sys
 import threading
+import time
 import webbrowser
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from livereload.handlers import LiveReloadHandler
 
-from ogpsite.commands.serve_http import PortInUse, PreviewServer, bind, is_loopback, notify_browsers, serve_on
+from ogpsite.commands.serve_http import (
+    PortInUse,
+    PreviewServer,
+    bind,
+    browsers_open,
+    first_look_over,
+    is_loopback,
+    notify_browsers,
+    serve_on,
+)
 from ogpsite.commands.serve_rebuild import BuildLoop, BuildState, Rebuilder, Watcher, in_process, watched_paths
 from ogpsite.errors import OutputRefused, display_path
 from ogpsite.output.writers import check_output_dir
@@ -88,14 +99,24 @@ async def _serve(settings: BuildSettings, options: ServeOptions, out: TextIO, er
     # (in the sockets' backlog) until the first build is done rather than get the previous site.
     stopping = threading.Event()
     first_built = asyncio.Event()
-    rebuilder = Rebuilder(settings, state, out, options.quiet)
+    rebuilder = Rebuilder(settings, state, out, options.quiet, freeze=True)
 
     def changed(built: bool, paths: list[str]) -> None:
         only_css = built and all(p.endswith(".css") for p in paths)
         loop.call_soon_threadsafe(notify_browsers, Path(paths[0]).name if only_css else "*")
 
+    def first_look(paths: list[str], stop_waiting: Callable[[], bool]) -> None:
+        """The edited pages are written: reload the open pages, and hold the rest of the build
+        until they are served (or a new save comes), so it does not compete with serving them."""
+        told = time.monotonic()
+        loop.call_soon_threadsafe(notify_browsers, "*")
+        if not browsers_open():
+            return
+        while not stop_waiting() and not first_look_over(time.monotonic(), told, preview.last_page, preview.last_answer):
+            time.sleep(0.01)
+
     watcher = Watcher(watched_paths(settings), stopping)
-    builds = BuildLoop(watcher, rebuilder, stopping, lambda: loop.call_soon_threadsafe(first_built.set), changed)
+    builds = BuildLoop(watcher, rebuilder, stopping, lambda: loop.call_soon_threadsafe(first_built.set), changed, first_look)
     watcher.start()
     builds.start()
     http = None

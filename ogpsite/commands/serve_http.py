@@ -15,6 +15,7 @@ import ipaddress
 import mimetypes
 import re
 import socket
+import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -115,6 +116,11 @@ _SEGMENT_OK = re.compile(r"^[^\x00-\x1f\\]+$")
 class SiteHandler(_Handler):
     """Files of the output folder, with the reload script (and the error panel) in HTML pages."""
 
+    page = False  # an HTML page was sent
+
+    def on_finish(self) -> None:
+        self.server.answered(self.page)
+
     def head(self, path: str) -> None:
         self.get(path, include_body=False)
 
@@ -155,6 +161,7 @@ class SiteHandler(_Handler):
             kind = "application/octet-stream"
         if kind == "text/html":
             data = self.server.inject(data, failure)
+            self.page = True
         if kind.startswith("text/") or kind in ("application/javascript", "application/json", "image/svg+xml", "application/xml"):
             kind += "; charset=utf-8"
         self.set_header("Content-Type", kind)
@@ -179,6 +186,13 @@ class PreviewServer:
         self.host = host
         self.port = port
         self.loopback = is_loopback(host)
+        self.last_answer = 0.0  # time.monotonic() of the last request answered
+        self.last_page = 0.0  # and of the last HTML page
+
+    def answered(self, page: bool) -> None:
+        self.last_answer = time.monotonic()
+        if page:
+            self.last_page = self.last_answer
 
     def host_allowed(self, header: str | None) -> bool:
         if not self.loopback:
@@ -237,6 +251,23 @@ class PreviewServer:
 
 def _log_request(handler: tornado.web.RequestHandler) -> None:
     """Requests are not logged: 404s are normal while editing, and faults are logged by tornado."""
+
+
+FIRST_LOOK_SECONDS = 0.5  # the longest the rest of a build waits for the browsers to reload the edited page
+QUIET_REQUESTS = 0.05  # no request for this long after a page: its styles and scripts are in
+
+
+def first_look_over(now: float, told: float, last_page: float, last_answer: float) -> bool:
+    """Whether the browsers told at `told` (time.monotonic()) to reload have the edited page: a page
+    was answered since, and no request came for QUIET_REQUESTS; or FIRST_LOOK_SECONDS went by."""
+    if now - told >= FIRST_LOOK_SECONDS:
+        return True
+    return last_page > told and now - last_answer >= QUIET_REQUESTS
+
+
+def browsers_open() -> bool:
+    """Whether any page of this server listens for reloads."""
+    return bool(LiveReloadHandler.waiters)
 
 
 def notify_browsers(path: str = "*") -> None:

@@ -9,14 +9,17 @@ the pages served meanwhile (serve_http.py).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import gc
 import os
 import platform
 import queue
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -46,6 +49,37 @@ class BuildState:
         self.builds = 0
 
 
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """Python's cycle collector held off for a moment (the edited page written and served)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def heap_thawed(frozen: bool) -> Iterator[None]:
+    """A build, with every object made before it collectable as usual; `frozen`: afterwards all
+    objects are moved out of the cycle collector's sight (gc.freeze) until the next build.
+
+    A full collection over a large site's model holds the interpreter for half a second or more,
+    answering no request meanwhile; the collector starts one after a build has made many objects,
+    at the first allocations that follow: those of the next save's fast path, or of serving its
+    page. Frozen, such a collection looks only at the objects made since, and what became garbage
+    meanwhile is collected once the next build thaws them."""
+    if frozen:
+        gc.unfreeze()
+    try:
+        yield
+    finally:
+        if frozen:
+            gc.freeze()
+
+
 class Rebuilder:
     """Runs the build and records the outcome; never raises.
 
@@ -53,25 +87,52 @@ class Rebuilder:
     changed, so a save re-renders only the pages that read what it touched.
     """
 
-    def __init__(self, settings: BuildSettings, state: BuildState, out: TextIO, quiet: bool = False):
+    def __init__(self, settings: BuildSettings, state: BuildState, out: TextIO, quiet: bool = False, freeze: bool = False):
         self.settings = settings
+        self.freeze = freeze  # the heap frozen between builds (heap_thawed): the server's process only
         self.state = state
         self.out = out
         self.quiet = quiet
         self._builder: Builder | None = None
         self._pending: set[str] = set()  # changes since the last successful build
+        # False after a rebuild that wrote no file once its fast path had reloaded the pages
+        self.reload_needed = True
 
-    def _build(self, changed: Sequence[str]) -> BuildReport:
+    def _build(self, changed: Sequence[str], early: Callable[[], None] | None = None) -> BuildReport:
         self._pending.update(changed)
+        self.reload_needed = True
         if self._builder is None:
             # In place: a save replaces only the files it changed instead of swapping in a new
             # copy of the site; deferred stages: the edited page reloads before the search index
             # and data files are remade (finish(), when the watcher goes quiet).
             self._builder = Builder(self.settings, mode=BuildMode.PREVIEW)
-            report = self._builder.build()
+            with heap_thawed(self.freeze):
+                report = self._builder.build()
         else:
             # A failed build may have stopped before reading every change: name them all again.
-            report = self._builder.rebuild(sorted(self._pending))
+            pending = sorted(self._pending)
+            fast = None
+            with collection_paused():
+                if early is not None:
+                    try:
+                        fast = self._builder.write_edited(pending)
+                    except Exception:  # a bug there must only cost the head start: the rebuild makes all right
+                        traceback.print_exc(file=self.out)
+                if fast is not None and fast.written:  # the edited record's pages first (build/fast.py)
+                    if not self.quiet:
+                        pages = "pages" if len(fast.urls) > 1 else "page"
+                        self.log(f"Edited {pages} written in {fast.seconds:.2f} s; building the rest.")
+                    assert early is not None
+                    early()
+            try:
+                with heap_thawed(self.freeze):
+                    report = self._builder.rebuild(pending)
+            except BaseException:
+                if fast is not None:  # the last good site, as it was
+                    fast.restore()
+                raise
+            if fast is not None and fast.written and report.written == 0:
+                self.reload_needed = False  # the pages reloaded already show this build
         self._pending.clear()
         return report
 
@@ -94,16 +155,24 @@ class Rebuilder:
             except Exception:  # only a slower first save: the rebuild reads the cache itself
                 traceback.print_exc(file=self.out)
             return True
-        return self._run(lambda: builder.finish(stop), "", finishing=True)
+
+        def finish() -> BuildReport | None:
+            with heap_thawed(self.freeze):
+                return builder.finish(stop)
+
+        return self._run(finish, "", finishing=True)
 
     def log(self, text: str) -> None:
         print(f"[{dt.datetime.now():%H:%M:%S}] {text}", file=self.out, flush=True)
 
-    def rebuild(self, changed: Sequence[str] = ()) -> bool:
-        """Build after `changed` (absolute paths, as the watcher reports them; none: the first build)."""
+    def rebuild(self, changed: Sequence[str] = (), early: Callable[[], None] | None = None) -> bool:
+        """Build after `changed` (absolute paths, as the watcher reports them; none: the first build).
+        `early` is called once the edited record's pages are written, before the rest is built
+        (when the save can go that way: Builder.write_edited); `reload_needed` then says whether
+        the rebuild changed anything more."""
         shown = [display_path(Path(p), self.settings.project_root) for p in changed]
         reason = f" ({', '.join(shown[:3])}{', …' if len(shown) > 3 else ''})" if shown else ""
-        return self._run(lambda: self._build(changed), reason)
+        return self._run(lambda: self._build(changed, early), reason)
 
     def _run(self, step: Callable[[], BuildReport | None], reason: str, finishing: bool = False) -> bool:
         started = time.perf_counter()
@@ -173,6 +242,10 @@ def watched_paths(settings: BuildSettings) -> list[Path]:
 
 
 QUIET_SECONDS = 0.5  # no change for this long: the watcher is quiet (finish() runs)
+# A batch of changes is handed on once this long passes without another (watchfiles' step: the
+# notifier looks every SETTLE_MS, so a save waits 1 to 2 of them). An editor's save (a probe
+# file, a backup, the file) takes well under it; 30 ms was a tenth of save -> reloaded page.
+SETTLE_MS = 10
 
 
 class Watcher(threading.Thread):
@@ -213,7 +286,7 @@ class Watcher(threading.Thread):
         keep = _Filter()
         with notifier:
             while not self.stop.is_set():
-                raw = notifier.watch(1_000, 30, 0, self.stop)
+                raw = notifier.watch(1_000, SETTLE_MS, 0, self.stop)
                 if not isinstance(raw, set):  # 'stop' (or 'signal', never raised off the main thread)
                     break
                 paths = sorted({path for change, path in raw if keep(watchfiles.Change(change), path)})
@@ -251,6 +324,9 @@ class BuildLoop(threading.Thread):
         stop: threading.Event,
         on_first: Callable[[], object],  # its result is not used
         on_change: Callable[[bool, list[str]], None],
+        # once a save's edited pages are written (the fast path): tell the browsers, and return
+        # when they have them (None: on_change(True, paths))
+        on_first_look: Callable[[list[str], Callable[[], bool]], None] | None = None,
     ):
         super().__init__(name="ogpsite-build", daemon=True)
         self.watcher = watcher
@@ -258,6 +334,7 @@ class BuildLoop(threading.Thread):
         self.stop = stop
         self.on_first = on_first  # after the first build: start answering requests
         self.on_change = on_change  # (built, paths) after each rebuild: reload the pages
+        self.on_first_look = on_first_look  # (paths, stop waiting?) when the edited pages are written
 
     def run(self) -> None:
         self.watcher.armed.wait()
@@ -275,7 +352,13 @@ class BuildLoop(threading.Thread):
             if self.stop.is_set():
                 break
             paths = take_batch(self.watcher.changes, first)
-            self.on_change(self.rebuilder.rebuild(paths), paths)
+            if self.on_first_look is not None:
+                early = functools.partial(self.on_first_look, paths, self.change_waiting)
+            else:
+                early = functools.partial(self.on_change, True, paths)
+            built = self.rebuilder.rebuild(paths, early)
+            if not built or self.rebuilder.reload_needed:
+                self.on_change(built, paths)
 
     def change_waiting(self) -> bool:
         """Whether finish() should stop before its next stage: a save is waiting, or the server stops."""

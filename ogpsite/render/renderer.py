@@ -9,8 +9,9 @@ closure or a module global, or the dependency tracking cannot see it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,31 @@ def quick_gettext(translations: Any) -> Any:
     return gettext
 
 
+@dataclass
+class Templates:
+    """The Jinja environments (one per language, their templates compiled as first used) and the
+    UI catalogs of one template chain whose files hash to `digest` (InputScan.templates_digest).
+
+    They read nothing of a model, so a kept Builder hands the same Templates to the Renderer of
+    each rebuild while the templates, assets and catalogs are unchanged: compiling the templates
+    again took a tenth of a preview rebuild, and the preview's first look at an edited page
+    (build/fast.py) finds them compiled."""
+
+    digest: str = ""
+    environments: dict[str | None, Environment] = field(default_factory=dict)
+    catalogs: dict[str, Any] = field(default_factory=dict)
+
+
+def _translate(template_dirs: tuple[Path, ...], catalogs: dict[str, Any], lang: str, message: str) -> str:
+    """`translate(lang, message)` in templates: a UI string in any language (logged as a read of its catalog)."""
+    session = current_session()
+    if session is not None:
+        session.log("catalogs", "[" + lang)
+    if lang not in catalogs:
+        catalogs[lang] = i18n.load_translations(locale_dir_for(template_dirs, lang), lang)
+    return catalogs[lang].gettext(message)
+
+
 class Renderer:
     """Holds one Jinja environment per language; `render(page)` is free of side effects."""
 
@@ -98,13 +124,15 @@ class Renderer:
         listings: Listings | None = None,
         universe: str = "",
         closures: dict[str, str] | None = None,
+        templates: Templates | None = None,  # the environments of another Renderer of the same templates
     ):
         self.model = model
         self.settings = settings
         self.listings = listings or Listings(model, settings.today)
         self.universe = universe  # digest of every input, for a page that reads "everything"
-        self._envs: dict[str | None, Environment] = {}
-        self._translations: dict[str, Any] = {}
+        self.templates = templates if templates is not None else Templates()
+        self._envs = self.templates.environments
+        self._translations = self.templates.catalogs
         self._shared: dict[str | None, dict[str, Any]] = {}
         self._template_digests: dict[tuple[str, str | None], str] = {}
         # Template name -> digest of it and every template it uses. `closures` passes those another
@@ -167,10 +195,7 @@ class Renderer:
 
     def translate(self, lang: str, message: str) -> str:
         """A UI string in a given language, for pages that speak several (404, language chooser)."""
-        session = current_session()
-        if session is not None:
-            session.log("catalogs", "[" + lang)
-        return self.translations(lang).gettext(message)
+        return _translate(self.settings.template_dirs, self._translations, lang, message)
 
     def environment(self, lang: str | None) -> Environment:
         if lang not in self._envs:
@@ -187,7 +212,8 @@ class Renderer:
             env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
             env.globals["_"] = quick_gettext(translations)
             env.globals.update(
-                translate=self.translate,
+                # not this Renderer's method: the environment outlives it (Templates), and must not keep its model
+                translate=functools.partial(_translate, self.settings.template_dirs, self._translations),
                 **filters.TEMPLATE_GLOBALS,  # links, assets, a record's text, names
                 **jsonld.TEMPLATE_GLOBALS,  # JSON-LD and Open Graph helpers
             )
