@@ -12,7 +12,7 @@ import pytest
 
 from ogpsite.build import Builder, BuildMode
 from ogpsite.build.fast import MAX_RECORDS, fast_path_records, patch_refused
-from ogpsite.commands.serve_http import FIRST_LOOK_SECONDS, QUIET_REQUESTS, first_look_over
+from ogpsite.commands.serve_http import FIRST_LOOK_SECONDS, QUIET_REQUESTS, first_look_over, missed_reload
 from ogpsite.commands.serve_rebuild import BuildState, Rebuilder
 from ogpsite.content.load import load_record
 from ogpsite.errors import Problem
@@ -213,3 +213,11 @@ def test_the_first_look_ends_once_the_page_and_its_files_are_served() -> None:
     assert first_look_over(told + 0.061 + QUIET_REQUESTS, told, told + 0.05, told + 0.06)
     assert not first_look_over(told + 0.2, told, told - 1, told - 1)  # a page served before the save does not count
     assert first_look_over(told + FIRST_LOOK_SECONDS, told, 0.0, 0.0)  # no browser came: the build goes on
+
+
+def test_a_page_that_connects_after_a_reload_it_was_read_before_reloads() -> None:
+    # A save's fast path reloads the pages, then its rebuild (or a failure's panel) reloads them
+    # again: a page still loading from the first misses the second unless it catches up.
+    assert missed_reload(read_at=10.0, last_reload=10.2)  # read, then told while it loaded
+    assert not missed_reload(read_at=10.3, last_reload=10.2)  # read after the reload: current
+    assert not missed_reload(read_at=None, last_reload=10.2)  # not a page this server sent

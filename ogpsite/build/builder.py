@@ -316,6 +316,7 @@ class Builder:
         from ogpsite.model.pages import site_pages
         from ogpsite.model.pagination import Listings
         from ogpsite.render.renderer import Renderer, RenderSettings, Templates
+        from ogpsite.stages.search.vendor import worker_paths
 
         settings, model = self.settings, loaded.model
         listings = Listings(model, settings.today)
@@ -326,7 +327,12 @@ class Builder:
             self._templates = Templates(scan.templates_digest)
         renderer = Renderer(
             model,
-            RenderSettings(settings.template_dirs, loaded.base_url, settings.today),
+            RenderSettings(
+                settings.template_dirs,
+                loaded.base_url,
+                settings.today,
+                worker_paths(settings.project_root, settings.template_dirs, model.languages),
+            ),
             listings,
             universe=scan.signature,
             closures=self._closures[1] if same_templates else None,

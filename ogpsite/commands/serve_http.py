@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import html
 import ipaddress
+import json
 import mimetypes
 import re
 import socket
@@ -94,12 +95,29 @@ class LiveReloadScriptHandler(LiveReloadJSHandler):
 
 
 class ReloadSocket(LiveReloadHandler):
-    """livereload's WebSocket, accepting only pages of this server (not other sites' scripts)."""
+    """livereload's WebSocket, accepting only pages of this server (not other sites' scripts).
+
+    A reload goes to the pages connected at that moment; a page still loading (or reloading after
+    the save before) is not yet connected and would miss it, and stay stale: a save's fast path
+    reloads twice in quick succession, and a failing build's panel comes with a third. So a page
+    that connects after a reload it was read before reloads at once (`missed_reload`)."""
 
     server: PreviewServer
+    last_reload = 0.0  # time.monotonic() of the last reload told (notify_browsers)
 
     def initialize(self, server: PreviewServer) -> None:
         self.server = server
+
+    def on_message(self, message: str | bytes) -> None:
+        super().on_message(message)
+        try:
+            said = json.loads(message)
+        except ValueError:
+            return
+        if isinstance(said, dict) and said.get("command") == "info" and isinstance(said.get("url"), str):
+            path = urlsplit(said["url"]).path
+            if missed_reload(self.server.served.get(path), ReloadSocket.last_reload):
+                self.write_message({"command": "reload", "path": "*", "liveCSS": True, "liveImg": True})
 
     def check_origin(self, origin: str) -> bool:
         try:
@@ -152,6 +170,7 @@ class SiteHandler(_Handler):
 
     def _send(self, file: Path, include_body: bool, failure: Failure | None) -> None:
         try:
+            read_at = time.monotonic()  # before reading: a reload told after this may be newer
             data = file.read_bytes()
         except OSError:  # swapped away by a rebuild between resolving and reading
             raise tornado.web.HTTPError(404) from None
@@ -162,6 +181,7 @@ class SiteHandler(_Handler):
         if kind == "text/html":
             data = self.server.inject(data, failure)
             self.page = True
+            self.server.served[self.request.path] = read_at
         if kind.startswith("text/") or kind in ("application/javascript", "application/json", "image/svg+xml", "application/xml"):
             kind += "; charset=utf-8"
         self.set_header("Content-Type", kind)
@@ -188,6 +208,7 @@ class PreviewServer:
         self.loopback = is_loopback(host)
         self.last_answer = 0.0  # time.monotonic() of the last request answered
         self.last_page = 0.0  # and of the last HTML page
+        self.served: dict[str, float] = {}  # URL path -> time.monotonic() its HTML was last read
 
     def answered(self, page: bool) -> None:
         self.last_answer = time.monotonic()
@@ -265,13 +286,21 @@ def first_look_over(now: float, told: float, last_page: float, last_answer: floa
     return last_page > told and now - last_answer >= QUIET_REQUESTS
 
 
+def missed_reload(read_at: float | None, last_reload: float) -> bool:
+    """Whether a page whose HTML was read at `read_at` (None: not served by this server) was told
+    to reload after that, while it was not listening yet."""
+    return read_at is not None and last_reload > read_at
+
+
 def browsers_open() -> bool:
     """Whether any page of this server listens for reloads."""
     return bool(LiveReloadHandler.waiters)
 
 
 def notify_browsers(path: str = "*") -> None:
-    """Tell every connected page to reload (a stylesheet alone is swapped in place)."""
+    """Tell every connected page to reload (a stylesheet alone is swapped in place); a page that
+    connects later than this, read before it, reloads as it connects (ReloadSocket)."""
+    ReloadSocket.last_reload = time.monotonic()
     LiveReloadHandler.reload_waiters(path)
 
 

@@ -51,6 +51,9 @@ class RenderSettings:
     templates_dir: Path | tuple[Path, ...]
     base_url: str  # absolute (https://…/) for canonical links; its path is used by 404.html
     today: dt.date
+    # lang -> path of the language's search Worker script, which the search stage writes under a
+    # name hashed from its parts (stages.search.vendor.worker_paths; given by the build, a layer up)
+    search_workers: tuple[tuple[str, str], ...] = ()
 
     @property
     def template_dirs(self) -> tuple[Path, ...]:
@@ -153,13 +156,8 @@ class Renderer:
         the manifest that names it too (a page reading it depends on it as on an asset)."""
         assets = self.settings.assets
         versions = {name: hashlib.sha256(file.read_bytes()).hexdigest()[:10] for name, file in assets.items()}
-        from ogpsite.stages.search.vendor import CORE_SCRIPT, WORKER_SCRIPT, vendor_files, worker_bundle  # only here
-
-        vendor, problems = vendor_files(self.settings.template_dirs[0])
-        if not problems and CORE_SCRIPT in assets and WORKER_SCRIPT in assets:  # else the search stage reports it
-            core, worker = assets[CORE_SCRIPT].read_bytes(), assets[WORKER_SCRIPT].read_bytes()
-            for lang in self.model.languages:
-                versions[f"{filters.SEARCH_WORKER}{lang}"] = worker_bundle(lang, vendor, core, worker).path
+        for lang, path in self.settings.search_workers:
+            versions[f"{filters.SEARCH_WORKER}{lang}"] = path
         return versions
 
     @cached_property

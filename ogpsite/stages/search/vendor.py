@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ogpsite.errors import Problem
-from ogpsite.settings import PACKAGE_DIR
+from ogpsite.settings import PACKAGE_DIR, overlay_files
 from ogpsite.stages.search.analysis import LunrSpanish, read_lunr_spanish
 
 VENDOR_DIR = "assets/vendor"
@@ -153,3 +153,15 @@ def worker_bundle(lang: str, vendor: dict[str, bytes], core: bytes, worker: byte
 def _bundled(lang: str) -> list[bytes]:
     names = [CORE_SCRIPT if name == "core" else name for name in SCRIPTS.get(lang, DEFAULT_SCRIPTS)]
     return [name.encode() for name in [*names, WORKER_SCRIPT]]
+
+
+def worker_paths(project_root: Path, template_dirs: tuple[Path, ...], languages: list[str]) -> tuple[tuple[str, str], ...]:
+    """Each language's search Worker script path, as the search stage names it (worker_bundle), for
+    the search page to start it before the manifest is in; none when a part is missing (the search
+    stage reports that)."""
+    vendor, problems = vendor_files(project_root)
+    assets = overlay_files(template_dirs, "assets")
+    if problems or CORE_SCRIPT not in assets or WORKER_SCRIPT not in assets:
+        return ()
+    core, worker = assets[CORE_SCRIPT].read_bytes(), assets[WORKER_SCRIPT].read_bytes()
+    return tuple((lang, worker_bundle(lang, vendor, core, worker).path) for lang in languages)
