@@ -14,6 +14,7 @@ import json
 import pickle
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ogpsite.build import Builder, BuildMode, build
-from ogpsite.build.builder import check, known_closures, longest_first
+from ogpsite.build.builder import changes_in_place, check, known_closures, longest_first
 from ogpsite.build.stage_runs import content_digest_for
 from ogpsite.incremental.inputs import Inputs
 from ogpsite.incremental.scan import FolderScan, InputScan
@@ -329,3 +330,53 @@ def test_an_edit_of_one_language_indexes_only_that_language(site_project: Path, 
     build(one)
     assert indexed == ["es"]
     assert_same_as_clean_build(site_project)
+
+
+def test_a_build_replaces_its_changed_files_in_place_only_when_few_change_on_an_intact_site() -> None:
+    asked: list[bool] = []
+
+    def intact(answer: bool) -> Callable[[], bool]:
+        def ask() -> bool:
+            asked.append(answer)
+            return answer
+
+        return ask
+
+    assert changes_in_place(3, 1000, intact(True))
+    assert changes_in_place(100, 1000, intact(True))  # a tenth of the pages
+    assert not changes_in_place(101, 1000, intact(True))  # more: a new copy, swapped in whole
+    assert not changes_in_place(3, 1000, intact(False))  # a stray or damaged file: a new copy drops it
+    assert asked == [True, True, False]  # the site's stats are read only when few pages render
+
+
+def test_an_edit_replaces_the_changed_files_in_the_published_site(site_project: Path) -> None:
+    build(settings(site_project))
+    site = site_project / "site"
+    folder, kept = site.stat().st_ino, (site / "en/index.html").stat()
+    first = commitment(site_project, 0)
+    page = site / "en/commitments" / first.name / "index.html"
+    edit(first / "en.md", lambda t: t.replace("## Milestones", "## Milestones\n\nReplaced in place.\n"))
+    report = build(settings(site_project))
+    assert 0 < report.written < 20
+    assert "Replaced in place." in page.read_text(encoding="utf-8")
+    assert site.stat().st_ino == folder  # not a new copy swapped in
+    assert (site / "en/index.html").stat().st_ino == kept.st_ino
+    assert not list(site_project.glob(".site.building-*"))  # the staged files were renamed into the site
+    assert_same_as_clean_build(site_project)
+
+
+def test_a_failed_edit_build_leaves_the_site_and_no_staged_files(site_project: Path) -> None:
+    build(settings(site_project))
+    site = site_project / "site"
+    writer = writers.ChangesWriter(site, {"en/index.html"})
+    assert writer.write("en/new/index.html", b"<p>new</p>")
+    assert not writer.write("en/index.html", (site / "en/index.html").read_bytes())  # the same bytes: not staged
+    writer.abort()
+    assert not (site / "en/new").exists() and not list(site_project.glob(".site.building-*"))
+    writer = writers.ChangesWriter(site, {"en/index.html", "es/index.html"})
+    writer.write("en/index.html", b"<p>changed</p>")
+    writer.reuse("es/index.html", present=True)
+    writer.commit()
+    assert (site / "en/index.html").read_bytes() == b"<p>changed</p>"
+    assert (site / "es/index.html").is_file()
+    assert not list(site_project.glob(".site.building-*"))

@@ -33,7 +33,7 @@ from ogpsite.incremental.cache import Cache, PageEntry, State
 from ogpsite.incremental.manifest import is_intact, output_intact, output_manifest, site_moved
 from ogpsite.incremental.scan import InputScan, scan_inputs, signature
 from ogpsite.incremental.stage_cache import STAGE_OUTPUTS, StageCache
-from ogpsite.output.writers import InPlaceWriter, SiteWriter, check_output_dir
+from ogpsite.output.writers import ChangesWriter, InPlaceWriter, SiteWriter, check_output_dir
 from ogpsite.settings import BuildSettings, overlay_files
 
 if TYPE_CHECKING:
@@ -95,6 +95,15 @@ def known_closures(remembered: object, templates_digest: str) -> tuple[str, dict
     ):
         return templates_digest, dict(remembered[1])
     return "", {}
+
+
+def changes_in_place(rendering: int, pages: int, intact: Callable[[], bool]) -> bool:
+    """Whether a build replaces its changed files in the published site (ChangesWriter) rather
+    than swapping in a whole new copy (SiteWriter): only when the site is exactly as the last
+    build left it (a stray or damaged file is dropped by a new copy) and at most a tenth of the
+    pages render again, so the renames that are not atomic as a whole are few; a template or
+    settings edit rewrites most files and swaps the site in whole, as a first build does."""
+    return rendering * 10 <= pages and intact()  # `intact` reads every file's stat: asked last
 
 
 def longest_first(numbers: list[int], names: list[str], seconds: dict[str, float]) -> list[int]:
@@ -229,7 +238,7 @@ class Builder:
         planned = self._plan_pages(previous, loaded, scan)
         outdated = self._decide_outdated(previous, scan, loaded, planned)
         context = StageContext(self.settings, loaded.base_url, StageCache(previous.stages, loaded.record_keys))
-        writer = self._writer(previous)
+        writer = self._writer(previous, len(outdated.render), len(planned.pages))
         job = RenderJob(planned.renderer, writer, self.settings, planned.pages, loaded.model, context, self.stages, previous.manifest)
         try:
             rendered = self._render(job, outdated, planned, scan, previous)
@@ -360,11 +369,17 @@ class Builder:
             lambda entry: is_intact(output, entry.relpath, entry.sha, manifest),
         )
 
-    def _writer(self, previous: State) -> SiteWriter | InPlaceWriter:
-        """In place once this Builder knows the site (WATCH, PREVIEW), else a new copy swapped in."""
+    def _writer(self, previous: State, rendering: int, pages: int) -> SiteWriter | InPlaceWriter:
+        """In place once this Builder knows the site (WATCH, PREVIEW); else, after an edit that
+        renders a small part of an intact site, the changed files replaced in place (ChangesWriter);
+        else a new copy swapped in whole."""
+        output = self.settings.output_dir
+        published = {k for k in previous.manifest if not k.endswith("/")}
         if self.mode.in_place and self._output_checked and previous.manifest:
-            return InPlaceWriter(self.settings.output_dir, {k for k in previous.manifest if not k.endswith("/")})
-        return SiteWriter(self.settings.output_dir)
+            return InPlaceWriter(output, published)
+        if previous.manifest and changes_in_place(rendering, pages, lambda: output_intact(output, previous.manifest)):
+            return ChangesWriter(output, published)
+        return SiteWriter(output)
 
     def _render(self, job: RenderJob, outdated: RenderPlan, planned: Planned, scan: InputScan, previous: State) -> Rendered:
         """Render the outdated pages and run the output stages whose inputs changed, in worker
