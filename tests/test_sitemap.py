@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from ogpsite.build import build
+import pytest
 
-from .conftest import ROOT, build_args, parse_html, run_cli, settings_for
+from ogpsite.build import build
+from ogpsite.build.builder import check
+from ogpsite.model.pages import site_pages
+from ogpsite.model.site import SiteModel
+from ogpsite.model.urls import absolute, in_language
+from ogpsite.stages.sitemap import NOT_LISTED, _lastmod, build_sitemap
+
+from .conftest import BUILD_DATE, ROOT, build_args, parse_html, run_cli, settings_for
 from .test_feeds import BASE
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -83,3 +91,32 @@ def test_host_relative_base_url_skips_the_sitemap_with_a_warning(tmp_path: Path)
     assert "no sitemap.xml" in result.stderr and "not absolute" in result.stderr
     assert not (tmp_path / "site" / "sitemap.xml").exists()
     assert "Sitemap:" not in (tmp_path / "site" / "robots.txt").read_text(encoding="utf-8")
+
+
+def tree_sitemap(model: SiteModel, base_url: str, today: dt.date) -> bytes:
+    """The sitemap as an ElementTree, indented and serialised: what build_sitemap writes as text."""
+    ET.register_namespace("", SM[1:-1])
+    ET.register_namespace("xhtml", XHTML[1:-1])
+    urlset = ET.Element(f"{SM}urlset")
+    for page in site_pages(model, today):
+        if page.url in NOT_LISTED:
+            continue
+        entry = ET.SubElement(urlset, f"{SM}url")
+        ET.SubElement(entry, f"{SM}loc").text = absolute(base_url, page.url)
+        lastmod = _lastmod(model, page.section, page.slug)
+        if lastmod is not None:
+            ET.SubElement(entry, f"{SM}lastmod").text = lastmod.isoformat()
+        if page.lang is None:
+            continue
+        for other in [*model.languages, "x-default"]:
+            href = absolute(base_url, in_language(page.url, other if other != "x-default" else model.languages[0]))
+            ET.SubElement(entry, f"{XHTML}link", rel="alternate", hreflang=other, href=href)
+    ET.indent(urlset)
+    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+@pytest.mark.parametrize("base_url", [BASE, 'https://example.org/a&b<c>/"q"/', "https://example.org/\tx\ny\r/"])
+def test_the_sitemap_text_is_what_an_element_tree_serialises(base_url: str) -> None:
+    model, _ = check(settings_for(ROOT))
+    assert model is not None
+    assert build_sitemap(model, base_url, BUILD_DATE) == tree_sitemap(model, base_url, BUILD_DATE)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from urllib.parse import urlsplit
-from xml.etree import ElementTree as ET
 
 from ogpsite.errors import Problem
 from ogpsite.model.pages import site_pages
@@ -32,27 +31,43 @@ def _lastmod(model: SiteModel, section: str | None, slug: str | None) -> dt.date
     return None
 
 
+def _text(value: str) -> str:
+    """Character data escaped as ElementTree escapes it."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(value: str) -> str:
+    """An attribute value escaped as ElementTree escapes it."""
+    value = _text(value).replace('"', "&quot;")
+    return value.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
+
+
 def build_sitemap(model: SiteModel, base_url: str, today: dt.date | None = None) -> bytes:
-    ET.register_namespace("", SITEMAP_NS)
-    ET.register_namespace("xhtml", XHTML_NS)
-    urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+    """The sitemap, written as text: the bytes ElementTree's indented `tostring` gives for the same
+    tree (`tests/test_sitemap.py` compares them), in a tenth of its time. A page is a few lines;
+    building 20,000 elements and serialising them was half a second of every edit at 10,000."""
+    lines: list[str] = []
+    linked = False  # the xhtml namespace is declared only if an alternate uses it
     for page in site_pages(model, today):  # the build date: how many pages of past events there are
         if page.url in NOT_LISTED:
             continue
-        entry = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
-        ET.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = absolute(base_url, page.url)
+        lines.append(f"  <url>\n    <loc>{_text(absolute(base_url, page.url))}</loc>")
         lastmod = _lastmod(model, page.section, page.slug)
         if lastmod is not None:
-            ET.SubElement(entry, f"{{{SITEMAP_NS}}}lastmod").text = lastmod.isoformat()
-        if page.lang is None:
-            continue
-        for other in model.languages:
-            href = absolute(base_url, in_language(page.url, other))
-            ET.SubElement(entry, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=other, href=href)
-        default_href = absolute(base_url, in_language(page.url, model.languages[0]))
-        ET.SubElement(entry, f"{{{XHTML_NS}}}link", rel="alternate", hreflang="x-default", href=default_href)
-    ET.indent(urlset)
-    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+            lines.append(f"    <lastmod>{lastmod.isoformat()}</lastmod>")
+        if page.lang is not None:
+            linked = True
+            for other in model.languages:
+                href = _attribute(absolute(base_url, in_language(page.url, other)))
+                lines.append(f'    <xhtml:link rel="alternate" hreflang="{_attribute(other)}" href="{href}" />')
+            default_href = _attribute(absolute(base_url, in_language(page.url, model.languages[0])))
+            lines.append(f'    <xhtml:link rel="alternate" hreflang="x-default" href="{default_href}" />')
+        lines.append("  </url>")
+    namespaces = f'xmlns="{SITEMAP_NS}"' + (f' xmlns:xhtml="{XHTML_NS}"' if linked else "")
+    head = "<?xml version='1.0' encoding='utf-8'?>\n"
+    if not lines:
+        return f"{head}<urlset {namespaces} />\n".encode()
+    return f"{head}<urlset {namespaces}>\n".encode() + "\n".join(lines).encode() + b"\n</urlset>\n"
 
 
 def build_robots(base_url: str, with_sitemap: bool) -> bytes:
