@@ -26,7 +26,8 @@ from ogpsite.build.builder import changes_in_place, check, known_closures, longe
 from ogpsite.build.stage_runs import content_digest_for
 from ogpsite.incremental.inputs import Inputs
 from ogpsite.incremental.scan import FolderScan, InputScan
-from ogpsite.incremental.stage_cache import StageCache
+from ogpsite.incremental.cache import Cache, State
+from ogpsite.incremental.stage_cache import StageCache, StoredValues
 from ogpsite.output import writers
 from ogpsite.render.renderer import Renderer
 from ogpsite.stages import opendata
@@ -111,6 +112,34 @@ def test_a_worker_hands_back_what_it_computed_and_only_the_keys_it_reused() -> N
     assert worker.take_delta().computed == {}  # each stage sends its own
     builder.apply(delta)
     assert builder.current == {"terms": {"a": 1, "c": 30}}  # "b" and "gone" unused: dropped when saved
+
+
+def test_stored_stage_values_are_unpickled_only_by_the_stage_that_asks_for_them(tmp_path: Path) -> None:
+    blobs = {"a": pickle.dumps([1]), "b": pickle.dumps([2]), "broken": b"not a pickle"}
+    builder = StageCache({"terms": StoredValues(dict(blobs))})
+    worker = pickle.loads(pickle.dumps(builder))  # a forked worker has its own copy
+    assert worker.memo("terms", "a", lambda: pytest.fail("not recomputed")) == [1]
+    assert worker.memo("terms", "broken", lambda: [30]) == [30]  # unreadable: computed again
+    assert worker.memo("terms", "new", lambda: [40]) == [40]
+    delta = worker.take_delta()
+    assert delta.reused == {"terms": ["a"]} and delta.computed == {"terms": {"broken": [30], "new": [40]}}
+    builder.apply(delta)
+    current = builder.current["terms"]
+    assert isinstance(current, StoredValues)
+    assert current.stored("a") == blobs["a"]  # taken over as read: not unpickled in the builder
+    assert current.stored("new") is None and dict(current) == {"a": [1], "broken": [30], "new": [40]}
+
+    cache = Cache(tmp_path, "settings")
+    cache.save(State(signature="one", stages=builder.kept()), None)
+    loaded = Cache(tmp_path, "settings")
+    state = loaded.load()
+    loaded.load_rest(state)
+    assert dict(state.stages["terms"]) == {"a": [1], "broken": [30], "new": [40]}
+    again = StageCache(state.stages)
+    assert again.memo("terms", "a", lambda: pytest.fail("kept")) == [1]
+    loaded.save(State(signature="two", stages=again.kept()), state)  # only what differs is written
+    state = Cache(tmp_path, "settings").load()
+    assert state.signature == "two"
 
 
 def _record_data_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -10,6 +10,7 @@ later build takes it for up to date.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,7 +55,7 @@ class StageRuns:
             stage_cache.key(stage, content_digest_for(scan, getattr(stage, "reads_sections", None)), base_url, today)
             for stage in self.stages
         ]
-        previous_outputs: dict[str, StageOutputs] = previous.stages.get(STAGE_OUTPUTS) or {}
+        previous_outputs: MutableMapping[str, StageOutputs] = previous.stages.get(STAGE_OUTPUTS) or {}
         reused: dict[int, StageOutputs] = {}
         if scan.content_digest:
             from ogpsite.incremental.outdated import current_stage_outputs

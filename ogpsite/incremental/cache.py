@@ -25,12 +25,13 @@ import pickle
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ogpsite.incremental.inputs import STATE_VERSION, Stamp, digest_of, generator_version
+from ogpsite.incremental.stage_cache import StoredValues
 
 KEEP_STATES = 8  # cached builds kept per project (one per output folder and settings)
 
@@ -63,7 +64,7 @@ class State:
     records: dict[str, tuple[str, bytes | None]] = field(default_factory=dict)  # folder -> (load key, pickled result; None: stored)
     pages: dict[str, PageEntry] = field(default_factory=dict)  # page URL -> entry
     digests: dict[str, dict[str, str]] = field(default_factory=dict)  # entity key -> attribute -> digest
-    stages: dict[str, dict[Any, Any]] = field(default_factory=dict)  # namespace -> key -> value
+    stages: dict[str, MutableMapping[Any, Any]] = field(default_factory=dict)  # namespace -> key -> value (StoredValues when loaded)
 
 
 _SCHEMA = """
@@ -143,10 +144,11 @@ class Cache:
                 intern: dict[tuple[str, ...], frozenset[str]] = {}
                 state.pages = {url: PageEntry.unpack(entry, intern) for url, entry in db.execute("SELECT url, entry FROM pages")}
                 state.digests = {entity: marshal.loads(attrs) for entity, attrs in db.execute("SELECT entity, attrs FROM digests")}
-                stages: dict[str, dict[Any, Any]] = {}
+                # the values stay pickled until a stage asks for them (StoredValues), in its worker
+                blobs: dict[str, dict[Any, bytes]] = {}
                 for namespace, key, value in db.execute("SELECT namespace, key, value FROM stages"):
-                    stages.setdefault(namespace, {})[pickle.loads(key)] = pickle.loads(value)
-                state.stages = stages
+                    blobs.setdefault(namespace, {})[pickle.loads(key)] = value
+                state.stages = {namespace: StoredValues(values) for namespace, values in blobs.items()}
         except (sqlite3.Error, OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError, ImportError):
             state.records, state.pages, state.digests, state.stages = {}, {}, {}, {}
 
@@ -193,7 +195,7 @@ class Cache:
                 # pickled one row at a time as SQLite takes them (see _sync)
                 db.executemany(
                     "INSERT OR REPLACE INTO stages VALUES (?, ?, ?)",
-                    ((namespace, pickle.dumps(k), pickle.dumps(v)) for k, v in after.items() if k not in before),
+                    ((namespace, pickle.dumps(k), _stage_value(after, k)) for k in after if k not in before),
                 )
         self.valid = True
         self.generation = generation
@@ -228,6 +230,12 @@ class Cache:
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
         self.valid = False
+
+
+def _stage_value(values: MutableMapping[Any, Any], key: Any) -> bytes:
+    """A stage-cache value as a row: the bytes it was read as if it was taken over unread."""
+    stored = values.stored(key) if isinstance(values, StoredValues) else None
+    return stored if stored is not None else pickle.dumps(values[key])
 
 
 def _storable(text: str) -> bool:

@@ -14,9 +14,10 @@ between builds, keyed by what the stage names, typically `record_digest(record)`
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +99,69 @@ class MemoDelta:
     reused: dict[str, list[Any]] = field(default_factory=dict)
 
 
+_MISSING = object()
+
+
+class StoredValues(MutableMapping[Any, Any]):
+    """One namespace of the stage cache as the cache file holds it: a value is unpickled when it is
+    first asked for, in the process that asks (a stage's worker), and a value taken over from the
+    last build unread (`adopt`) is saved again as the bytes it was read as. The builder's process
+    read every value of every namespace before its workers started: the open data's JSON and CSV
+    of each record and search's terms, a few hundred megabytes of pickles at 10,000 commitments,
+    most of which only one worker needs. A value that cannot be unpickled any more counts as
+    absent (KeyError): only a record computed again."""
+
+    def __init__(self, blobs: dict[Any, bytes] | None = None):
+        self._blobs: dict[Any, bytes] = blobs or {}  # as read from the cache file, until replaced
+        self._values: dict[Any, Any] = {}  # unpickled or set
+
+    def __getitem__(self, key: Any) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            pass
+        blob = self._blobs[key]
+        try:
+            value = pickle.loads(blob)
+        except Exception:
+            del self._blobs[key]
+            raise KeyError(key) from None
+        self._values[key] = value
+        return value
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._values[key] = value
+        self._blobs.pop(key, None)
+
+    def __delitem__(self, key: Any) -> None:
+        found = self._values.pop(key, _MISSING) is not _MISSING
+        found = self._blobs.pop(key, None) is not None or found
+        if not found:
+            raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values or key in self._blobs
+
+    def __iter__(self) -> Iterator[Any]:
+        yield from self._values
+        yield from (key for key in self._blobs if key not in self._values)
+
+    def __len__(self) -> int:
+        return len(self._values) + sum(1 for key in self._blobs if key not in self._values)
+
+    def adopt(self, other: MutableMapping[Any, Any], key: Any) -> None:
+        """Take `key` from another namespace (the last build's) as it is there: unread if unread."""
+        if isinstance(other, StoredValues) and key not in other._values:
+            self._blobs[key] = other._blobs[key]
+            self._values.pop(key, None)
+        else:
+            self[key] = other[key]
+
+    def stored(self, key: Any) -> bytes | None:
+        """The pickle `key` was read as, if its value was not replaced since (None: pickle it)."""
+        return self._blobs.get(key)
+
+
 class StageCache:
     """Memoisation for output stages across builds (e.g. the search index's analysed terms).
 
@@ -108,22 +172,25 @@ class StageCache:
     except in the namespaces it did not use at all (`kept`).
     """
 
-    def __init__(self, previous: dict[str, dict[Any, Any]] | None = None, record_digests: dict[tuple[str, str], str] | None = None):
+    def __init__(
+        self, previous: dict[str, MutableMapping[Any, Any]] | None = None, record_digests: dict[tuple[str, str], str] | None = None
+    ):
         self.previous = previous or {}
-        self.current: dict[str, dict[Any, Any]] = {}
+        self.current: dict[str, MutableMapping[Any, Any]] = {}
         self.record_digests = record_digests or {}
         self.hits = 0
         self.misses = 0
         self._delta = MemoDelta()
 
     def memo(self, namespace: str, key: Any, compute: Callable[[], Any]) -> Any:
-        current = self.current.setdefault(namespace, {})
+        current = self._namespace(namespace)
         if key in current:
             return current[key]
         old = self.previous.get(namespace)
-        if old is not None and key in old:
+        value = old.get(key, _MISSING) if old is not None else _MISSING
+        if value is not _MISSING:
             self.hits += 1
-            value = current[key] = old[key]
+            current[key] = value
             self._delta.reused.setdefault(namespace, []).append(key)
             return value
         self.misses += 1
@@ -137,7 +204,14 @@ class StageCache:
         Stable across builds for an unchanged record; differs after any edit of its folder."""
         return self.record_digests.get((record.section, record.slug), "") or f"uncached:{id(record)}"
 
-    def kept(self) -> dict[str, dict[Any, Any]]:
+    def _namespace(self, namespace: str) -> MutableMapping[Any, Any]:
+        """This build's values of a namespace: kept as stored values if the last build's are."""
+        current = self.current.get(namespace)
+        if current is None:
+            current = self.current[namespace] = StoredValues() if isinstance(self.previous.get(namespace), StoredValues) else {}
+        return current
+
+    def kept(self) -> dict[str, MutableMapping[Any, Any]]:
         """What the next build gets: this build's entries, and the previous build's for every
         namespace this build did not touch (a stage that did not run: reused, or deferred to
         finish()), which would otherwise compute everything again the next time it runs."""
@@ -152,11 +226,14 @@ class StageCache:
     def apply(self, delta: MemoDelta) -> None:
         """Take in what a stage did with its copy of this cache in a worker process."""
         for namespace, keys in delta.reused.items():
-            old, current = self.previous.get(namespace, {}), self.current.setdefault(namespace, {})
+            old, current = self.previous.get(namespace, {}), self._namespace(namespace)
             for key in keys:
-                current[key] = old[key]
+                if isinstance(current, StoredValues):
+                    current.adopt(old, key)  # not unpickled here: the worker has read it
+                else:
+                    current[key] = old[key]
         for namespace, values in delta.computed.items():
-            self.current.setdefault(namespace, {}).update(values)
+            self._namespace(namespace).update(values)
 
 
 STAGE_OUTPUTS = "ogpsite:stage-outputs"  # StageCache namespace: each stage's last outputs, by stage key
