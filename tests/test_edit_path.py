@@ -10,6 +10,7 @@ only what it computed (plus the keys it reused) to the builder's stage cache.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import pickle
 import re
@@ -22,11 +23,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ogpsite.build import Builder, BuildMode, build
-from ogpsite.build.builder import changes_in_place, check, known_closures, longest_first
+from ogpsite.build.builder import changes_in_place, check, collector_paused, known_closures, longest_first
 from ogpsite.build.stage_runs import content_digest_for
+from ogpsite.incremental.cache import Cache, State
 from ogpsite.incremental.inputs import Inputs
 from ogpsite.incremental.scan import FolderScan, InputScan
-from ogpsite.incremental.cache import Cache, State
 from ogpsite.incremental.stage_cache import StageCache, StoredValues
 from ogpsite.output import writers
 from ogpsite.render.renderer import Renderer
@@ -409,3 +410,29 @@ def test_a_failed_edit_build_leaves_the_site_and_no_staged_files(site_project: P
     assert (site / "en/index.html").read_bytes() == b"<p>changed</p>"
     assert (site / "es/index.html").is_file()
     assert not list(site_project.glob(".site.building-*"))
+
+
+def test_the_collector_is_paused_while_the_model_is_made_and_left_as_it_was() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
+
+
+def test_a_file_no_longer_made_goes_with_the_folders_it_leaves_empty(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    for relpath in ("en/a/one/index.html", "en/a/two/index.html", "en/b/index.html"):
+        (site / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (site / relpath).write_bytes(b"x")
+    writer = writers.InPlaceWriter(site, {"en/a/one/index.html", "en/a/two/index.html", "en/b/index.html"})
+    writer.reuse("en/a/two/index.html")
+    writer.commit()
+    assert not (site / "en/a/one").exists() and not (site / "en/b").exists()
+    assert (site / "en/a/two/index.html").is_file()  # its folder still holds a file: kept

@@ -435,8 +435,11 @@ class InPlaceWriter(StagedFiles):
             target = self.output / relpath
             target.unlink(missing_ok=True)
             folder = target.parent
-            while folder != self.output and folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
+            while folder != self.output:  # its folders, while emptied by it
+                try:
+                    folder.rmdir()  # refused unless empty: one call, not a listing of a folder of thousands
+                except OSError:
+                    break
                 folder = folder.parent
 
     def abort(self) -> None:
