@@ -424,6 +424,13 @@ def test_the_collector_is_paused_while_the_model_is_made_and_left_as_it_was() ->
         assert not gc.isenabled()  # a caller that had it off keeps it off
     finally:
         gc.enable()
+    frozen = gc.get_freeze_count()
+    try:
+        with collector_paused(freeze=True):
+            made = [[n] for n in range(1000)]
+        assert gc.isenabled() and gc.get_freeze_count() >= frozen + len(made)  # out of the collector's sight
+    finally:
+        gc.unfreeze()
 
 
 def test_a_file_no_longer_made_goes_with_the_folders_it_leaves_empty(tmp_path: Path) -> None:
@@ -436,3 +443,10 @@ def test_a_file_no_longer_made_goes_with_the_folders_it_leaves_empty(tmp_path: P
     writer.commit()
     assert not (site / "en/a/one").exists() and not (site / "en/b").exists()
     assert (site / "en/a/two/index.html").is_file()  # its folder still holds a file: kept
+
+
+def test_a_single_build_leaves_nothing_frozen_in_its_process(site_project: Path) -> None:
+    for workers in (1, 2):  # in one process, or forking workers (parallel.run freezes too)
+        edit(commitment(site_project, 0) / "en.md", lambda t: t.replace("## Milestones", f"## Milestones\n\nRun {workers}.\n"))
+        build(dataclasses.replace(settings(site_project), workers=workers))
+        assert gc.get_freeze_count() == 0  # what it made can be collected once dropped

@@ -109,16 +109,21 @@ def changes_in_place(rendering: int, pages: int, intact: Callable[[], bool]) -> 
 
 
 @contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
+def collector_paused(freeze: bool = False) -> Iterator[None]:
     """No cyclic garbage collection while the phases run that read the last state and build the
     model (millions of objects that live as long as the build): each full collection on the way
     walks every object made so far, about a second of an edit's build at 10,000 commitments.
-    Reference counting still frees what they drop; a cycle among it waits for the next collection."""
+    Reference counting still frees what they drop; a cycle among it waits for a later collection.
+    `freeze` (a single build, whose process ends with it): what they made is then moved out of
+    the collector's sight (`gc.freeze`), so the first collections after them, and the one before
+    the workers fork (parallel.run), do not walk it all again either."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 
@@ -236,6 +241,8 @@ class Builder:
             return self._run(changed_paths, started)
         finally:
             self.progress.close()
+            if not self.mode.keeps_memory:
+                gc.unfreeze()  # what collector_paused froze: collectable again once the build drops it
 
     # --- the phases, in order ---------------------------------------------------------------------
 
@@ -246,7 +253,8 @@ class Builder:
         if self._nothing_to_do(previous, scan):
             return self._up_to_date(previous, scan, started)
         self._shown = None  # until this build succeeds (a fast edit may have patched its model)
-        with collector_paused():  # these phases make the objects the build lives on, little garbage
+        # these phases make the objects the build lives on, and little garbage
+        with collector_paused(freeze=not self.mode.keeps_memory):
             if not complete:
                 self.cache.load_rest(previous)
             from ogpsite.build.workers import RenderJob
