@@ -447,6 +447,6 @@ def test_a_file_no_longer_made_goes_with_the_folders_it_leaves_empty(tmp_path: P
 
 def test_a_single_build_leaves_nothing_frozen_in_its_process(site_project: Path) -> None:
     for workers in (1, 2):  # in one process, or forking workers (parallel.run freezes too)
-        edit(commitment(site_project, 0) / "en.md", lambda t: t.replace("## Milestones", f"## Milestones\n\nRun {workers}.\n"))
+        edit(commitment(site_project, 0) / "en.md", lambda t, n=workers: t.replace("## Milestones", f"## Milestones\n\nRun {n}.\n"))
         build(dataclasses.replace(settings(site_project), workers=workers))
         assert gc.get_freeze_count() == 0  # what it made can be collected once dropped
