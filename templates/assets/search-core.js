@@ -68,11 +68,12 @@
     }, label);
   }
 
-  /* Thrown while a query needs shards (or the vocabulary) not fetched yet; search() fetches them
-     and runs the query again, so the search logic below stays synchronous, as lunr is. */
-  function Missing(shards, vocabulary) {
+  /* Thrown while a query needs shards, the vocabulary or field lengths not fetched yet; search()
+     fetches them and runs the query again, so the search logic below stays synchronous, as lunr is. */
+  function Missing(shards, vocabulary, lengths) {
     this.shards = shards;
     this.vocabulary = vocabulary;
+    this.lengths = lengths || [];
   }
 
   /* Whether lunr may expand this clause beyond one contiguous run of the sorted terms: fuzzy, or a
@@ -92,28 +93,40 @@
     return low;
   }
 
-  /* Document entries [term index, score, ...] sorted by term index, as lunr.Vector expects. */
-  function sortPairs(elements) {
-    if (elements.length <= 2) return elements;
-    var order = [];
-    for (var i = 0; i < elements.length; i += 2) order.push(i);
-    order.sort(function (a, b) { return elements[a] - elements[b]; });
-    var sorted = new Array(elements.length);
-    order.forEach(function (at, k) { sorted[2 * k] = elements[at]; sorted[2 * k + 1] = elements[at + 1]; });
-    return sorted;
+  /* Where a term first occurs, which is where lunr's Builder numbered it: its lowest document, the
+     lowest field holding it there, its rank among that field's terms (the shard entry's second
+     item). Entries are [term, rank, field, [document gaps], [term frequencies], field, ...], fields
+     ascending, so the first gap of each field is its lowest document. */
+  function firstOccurrence(entry) {
+    var doc = Infinity, field = -1;
+    for (var k = 2; k < entry.length; k += 3) {
+      if (entry[k + 1][0] < doc) { doc = entry[k + 1][0]; field = entry[k]; }
+    }
+    return [doc, field, entry[1]];
+  }
+
+  function byFirstOccurrence(a, b) {
+    return a.first[0] - b.first[0] || a.first[1] - b.first[1] || a.first[2] - b.first[2];
   }
 
   /* An engine for one language: the manifest ({lang}/search-index.json, see
      ogpsite/stages/search/shards.py), and `fetch(path, asText)` for the files it names (a promise
-     of parsed JSON, or text). Shards and result texts are fetched when a query needs them. */
+     of parsed JSON, or text). Shards, field lengths and result texts are fetched when a query needs them. */
   function load(manifest, fetch) {
     register();
     var fields = manifest.fields;
     var width = fields.length;
     var first = manifest.shards.first;
     var pipeline = lunr.Pipeline.load(manifest.pipeline);
+    var count = manifest.count;
+    var boosts = manifest.boosts;
+    var k1 = manifest.bm25.k1, b = manifest.bm25.b;
+    var group = manifest.lengths.group;
+    // lunr's averageFieldLength: a field's length summed over the documents, over their number
+    var averages = manifest.lengths.sums.map(function (sum) { return sum / count; });
+    var lengths = []; // length group number -> [[field 0's lengths], [field 1's], ...]
     var shards = []; // shard number -> {terms: sorted terms, entries: term -> entry}
-    var pending = new Map(); // shard number (or "vocabulary") -> promise
+    var pending = new Map(); // shard number (or "vocabulary", "lengths N") -> promise
     var texts = []; // document number -> result text
     var vocabulary = null; // lunr.TokenSet of every term, for fuzzy and inner wildcards
     var indexes = new Map(); // the small lunr indexes built, by the shards they hold
@@ -181,46 +194,99 @@
       }
     }
 
-    /* lunr's own JSON for these sorted terms: postings with their original term indexes, and each
-       document's field-vector entries for them. Other terms' entries would add nothing to a score
-       (the query vector holds only the reached terms), and building them, a Vector for most
-       documents at 10,000, was most of the Worker's time. */
-    function indexOf(terms, negated) {
-      var key = terms.join("\n") + (negated ? "\n-" : "");
-      var index = indexes.get(key);
-      if (index) return index;
-      var inverted = [];
-      var vectors = new Map();
-      terms.forEach(function (term) {
-        var entry = shards[shardOf(term)].entries.get(term);
-        var termIndex = entry[1];
-        var posting = { _index: termIndex };
-        fields.forEach(function (field) { posting[field] = {}; });
+    function fetchLengths(number) {
+      var key = "lengths " + number;
+      if (!pending.has(key)) {
+        pending.set(key, fetch(manifest.lengths.dir + manifest.lengths.names[number] + ".json", false).then(function (columns) {
+          lengths[number] = columns;
+        }, function (error) { pending.delete(key); throw error; }));
+      }
+      return pending.get(key);
+    }
+
+    /* The length groups these entries' documents are in that are not fetched yet. */
+    function missingLengths(entries) {
+      var missing = [];
+      entries.forEach(function (entry) {
         for (var k = 2; k < entry.length; k += 3) {
-          var f = entry[k], gaps = entry[k + 1], scores = entry[k + 2], documents = posting[fields[f]];
-          var doc = 0;
+          var gaps = entry[k + 1], doc = 0;
           for (var j = 0; j < gaps.length; j++) {
             doc += gaps[j];
+            var number = Math.floor(doc / group);
+            if (!lengths[number] && missing.indexOf(number) < 0) missing.push(number);
+          }
+        }
+      });
+      return missing;
+    }
+
+    /* lunr's own JSON for these sorted terms: postings numbered in the whole index's relative order
+       (by first occurrence), and each document's field-vector entries for them, scored as lunr's
+       Builder scores (createFieldVectors): BM25 with lunr.idf over the term's (field, document)
+       pairs, the field's boost, rounded to 3 places, each operation in lunr's order so the doubles
+       are the ones the whole index holds. Other terms' entries would add nothing to a score (the
+       query vector holds only the reached terms), and building them, a Vector for most documents
+       at 10,000, was most of the Worker's time. Throws Missing for field lengths not fetched. */
+    function lunrJSON(terms, negated) {
+      var entries = terms.map(function (term) { return shards[shardOf(term)].entries.get(term); });
+      var missing = missingLengths(entries);
+      if (missing.length) throw new Missing([], false, missing);
+      var postings = new Map(); // term -> posting
+      var vectors = new Map(); // document * width + field -> [term index, score, ...]
+      var numbered = entries.map(function (entry) { return { entry: entry, first: firstOccurrence(entry) }; });
+      numbered.sort(byFirstOccurrence);
+      numbered.forEach(function (item, termIndex) { // ascending term index, as lunr's vectors hold them
+        var entry = item.entry;
+        var posting = { _index: termIndex };
+        fields.forEach(function (field) { posting[field] = {}; });
+        var k, j, doc, gaps;
+        for (k = 2; k < entry.length; k += 3) {
+          gaps = entry[k + 1];
+          var documents = posting[fields[entry[k]]];
+          for (j = 0, doc = 0; j < gaps.length; j++) {
+            doc += gaps[j];
             documents[doc] = {};
+          }
+        }
+        postings.set(entry[0], posting);
+        var idf = lunr.idf(posting, count);
+        for (k = 2; k < entry.length; k += 3) {
+          var f = entry[k], tfs = entry[k + 2], boost = boosts[f], average = averages[f];
+          gaps = entry[k + 1];
+          for (j = 0, doc = 0; j < gaps.length; j++) {
+            doc += gaps[j];
+            var tf = tfs[j];
+            var fieldLength = lengths[Math.floor(doc / group)][f][doc % group];
+            var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (fieldLength / average)) + tf);
+            score *= boost;
             var at = doc * width + f;
             var vector = vectors.get(at);
             if (vector === undefined) vectors.set(at, (vector = []));
-            vector.push(termIndex, scores[j] / 1000); // the very double lunr rounded to 3 places
+            vector.push(termIndex, Math.round(score * 1000) / 1000);
           }
         }
-        inverted.push([term, posting]);
       });
       var refs;
       if (negated) { // a query of - clauses only lists every document: lunr walks all field vectors
         refs = [];
-        for (var n = 0; n < manifest.count * width; n++) refs.push(n);
+        for (var n = 0; n < count * width; n++) refs.push(n);
       } else {
-        refs = Array.from(vectors.keys()).sort(function (a, b) { return a - b; });
+        refs = Array.from(vectors.keys()).sort(function (x, y) { return x - y; });
       }
-      var fieldVectors = refs.map(function (at) {
-        return [fields[at % width] + "/" + Math.floor(at / width), sortPairs(vectors.get(at) || [])];
-      });
-      index = lunr.Index.load({ version: manifest.lunr, fields: fields, fieldVectors: fieldVectors, invertedIndex: inverted, pipeline: manifest.pipeline });
+      return {
+        version: manifest.lunr,
+        fields: fields,
+        fieldVectors: refs.map(function (at) { return [fields[at % width] + "/" + Math.floor(at / width), vectors.get(at) || []]; }),
+        invertedIndex: terms.map(function (term) { return [term, postings.get(term)]; }), // sorted, as lunr.Index.load needs
+        pipeline: manifest.pipeline
+      };
+    }
+
+    function indexOf(terms, negated) {
+      var key = terms.join("\n") + (negated ? "\n-" : "");
+      var index = indexes.get(key);
+      if (index) return index;
+      index = lunr.Index.load(lunrJSON(terms, negated));
       if (indexes.size > 20) indexes.delete(indexes.keys().next().value);
       indexes.set(key, index);
       return index;
@@ -293,10 +359,13 @@
       },
       /* Fetch what a Missing names. */
       fetchMissing: function (missing) {
-        var waits = missing.shards.map(fetchShard);
+        var waits = missing.shards.map(fetchShard).concat((missing.lengths || []).map(fetchLengths));
         if (missing.vocabulary) waits.push(fetchVocabulary());
         return Promise.all(waits);
       },
+      /* lunr's JSON for these sorted terms, as the query's small index gets it (for tests: with
+         every shard and length fetched, the whole index). */
+      lunrJSON: lunrJSON,
       /* The result texts of these refs (kind k, title t, URL u, snippet s, ID i, language l), fetched once each. */
       texts: function (refs) {
         return Promise.all(refs.map(function (ref) {
