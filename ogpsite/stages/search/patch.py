@@ -25,6 +25,7 @@ from ogpsite.stages.search.shards import (
     LENGTH_DIR,
     LENGTH_GROUP,
     MANIFEST_VERSION,
+    SHARD_BYTES,
     SHARD_DIR,
     TEXT_DIR,
     TEXT_GROUP,
@@ -49,8 +50,10 @@ def patch_index(
     documents: list[SearchDocument],
     digests: bytes,
     analyses: list[AnalysedFields],
+    target: int = SHARD_BYTES,
 ) -> SplitIndex | None:
-    """The files of `documents` patched from `old` (see the module's docstring), or None."""
+    """The files of `documents` patched from `old` (see the module's docstring), or None; `target`
+    as the shards of `old` were cut (Cutter)."""
     manifest = old.manifest
     count = len(documents)
     fields = [name for name, _ in FIELDS]
@@ -174,7 +177,8 @@ def patch_index(
 
     new_shards: list[tuple[str, str]] = []
     kept = set()
-    for made in repatch_shards(shards, lambda number: [(term, _encode(entry)) for term, entry in shard(number).items()], changes):
+    read = lambda number: [(term, _encode(entry)) for term, entry in shard(number).items()]  # noqa: E731
+    for made in repatch_shards(shards, read, changes, target):
         if isinstance(made, int):
             kept.add(made)
             new_shards.append(shards[made])
