@@ -439,7 +439,7 @@ def test_shards_hold_exactly_the_whole_index(model) -> None:  # type: ignore[no-
         entries += json.loads(data)
 
     def first_occurrence(entry: list) -> tuple[int, int, int]:
-        return min((entry[k + 1][0], entry[k]) for k in range(2, len(entry), 3)) + (entry[1],)
+        return (*min((entry[k + 1][0], entry[k]) for k in range(2, len(entry), 3)), entry[1])
 
     inverted: dict[str, dict] = {}
     vectors: dict[str, list[tuple[int, float]]] = {}

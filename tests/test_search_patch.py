@@ -81,7 +81,8 @@ def test_patched_files_are_the_files_made_whole(corpus: Any) -> None:
     known = dict(zip((digests[i : i + 16] for i in range(0, len(digests), 16)), analyses, strict=True))
     patched_rounds = 0
     for round_ in range(40):
-        picks = [0] if round_ % 10 == 0 else rng.sample(range(len(documents)), rng.randint(1, 3))  # the first document holds the most first occurrences
+        # the first document holds the most first occurrences
+        picks = [0] if round_ % 10 == 0 else rng.sample(range(len(documents)), rng.randint(1, 3))
         for n in picks:
             analyses[n] = edited(analyses[n], rng, vocabulary, round_)
             if rng.random() < 0.3:

@@ -4,9 +4,10 @@ browser libraries that query it.
 Writes, per language, what a lunr.js 2.3.9 index is made of, cut into shards by term (shards.py: the
 manifest `{lang}/search-index.json`, the shards of term frequencies, the field lengths, and each
 record's result text), of which the browser fetches only what a query needs, scores as lunr's
-Builder would and gives `lunr.Index.load` as one small index that scores exactly as the whole would; `assets/vendor/` (copied from ogpsite/vendor/, the libraries vendored from the pinned npm
-and PyPI packages, plus lunr.es's word lists: vendor.py); and the search Worker of each language,
-those scripts and ours in one file (`assets/search/{lang}-<hash>.js`, which the manifest names).
+Builder would and gives `lunr.Index.load` as one small index that scores exactly as the whole would;
+`assets/vendor/` (copied from ogpsite/vendor/, the libraries vendored from the pinned npm and PyPI
+packages, plus lunr.es's word lists: vendor.py); and the search Worker of each language, those
+scripts and ours in one file (`assets/search/{lang}-<hash>.js`, which the manifest names).
 
 Index and query must turn every word into the same term, so both sides run the same steps in the
 same order; the index names them in its "pipeline" and lunr.js runs the functions registered under
@@ -33,9 +34,9 @@ libraries) and stage.py (SearchStage).
 
 from ogpsite.stages.search.analysis import (
     ANALYSIS_VERSION,
-    AnalysedFields,
     ENGLISH_STOP_WORDS,
     SEPARATOR,
+    AnalysedFields,
     Analyzer,
     LunrSpanish,
     Step,
@@ -117,10 +118,10 @@ __all__ = [
     "LANGUAGE_FILES",
     "LENGTH_DIR",
     "LENGTH_GROUP",
-    "MANIFEST_VERSION",
-    "PATCH_LIMIT",
     "LUNR_ES_WORDS",
+    "MANIFEST_VERSION",
     "NODE_MODULES_ENV",
+    "PATCH_LIMIT",
     "SCRIPTS",
     "SEPARATOR",
     "SHARD_BYTES",
@@ -154,8 +155,8 @@ __all__ = [
     "cut_shards",
     "decode_entry",
     "document_digest",
-    "encode_entry",
     "documents_for",
+    "encode_entry",
     "english_steps",
     "fold",
     "index_files",

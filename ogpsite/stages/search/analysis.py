@@ -18,7 +18,9 @@ from typing import Any
 from lunr.stop_word_filter import WORDS as ENGLISH_STOP_WORDS
 from lunr.token import Token
 
-ANALYSIS_VERSION = "3"  # 3: analyses keyed by document_digest; bump when the Python side of the pipeline, or the form its terms are cached in, changes: they are dropped
+# Bump when the Python side of the pipeline, or the form its terms are cached in, changes: they are
+# dropped. 3: analyses keyed by index.document_digest.
+ANALYSIS_VERSION = "3"
 
 # lunr.tokenizer.separator, /[\s\-]+/, spelled out with JavaScript's \s (Python's differs slightly).
 SEPARATOR = re.compile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\\-]+")

@@ -262,7 +262,6 @@ def document_digest(doc: SearchDocument) -> bytes:
     return hashlib.sha256(repr(dataclasses.replace(doc, ref="")).encode("utf-8", "surrogatepass")).digest()[:16]
 
 
-
 def _json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -287,10 +286,13 @@ def build_language(
     if cache is None:
         analyses = [analyse_document(analyzer, doc) for doc in documents]
     else:
-        analyses = [
-            cache.memo(namespace, (lang, analyzer.signature, digests[16 * n : 16 * n + 16].hex()), lambda doc=doc: analyse_document(analyzer, doc))
-            for n, doc in enumerate(documents)
-        ]
+
+        def analyse(n: int, doc: SearchDocument) -> AnalysedFields:
+            key = (lang, analyzer.signature, digests[16 * n : 16 * n + 16].hex())
+            analysed: AnalysedFields = cache.memo(namespace, key, lambda: analyse_document(analyzer, doc))
+            return analysed
+
+        analyses = [analyse(n, doc) for n, doc in enumerate(documents)]
     if cache is not None:
         old_terms = cache.previous_entries(namespace)
         for key, value in cache.previous_entries(LANGUAGE_FILES).items():
@@ -307,4 +309,3 @@ def build_language(
             if patched is not None:
                 return LanguageIndex(lang, documents, analyzer, analyses, digests, patched, patched=True)
     return LanguageIndex(lang, documents, analyzer, analyses, digests, index_files(lang, analyzer, documents, analyses))
-

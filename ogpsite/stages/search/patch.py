@@ -29,6 +29,7 @@ from ogpsite.stages.search.shards import (
     SHARD_DIR,
     TEXT_DIR,
     TEXT_GROUP,
+    Shard,
     SplitIndex,
     _encode,
     _json,
@@ -85,12 +86,14 @@ def patch_index(
     for group in sorted({n // TEXT_GROUP for n in changed}):
         start, stop = group * TEXT_GROUP, min(count, (group + 1) * TEXT_GROUP)
         old_paths = [f"{TEXT_DIR}/{texts[group]}/{n}.json" for n in range(start, stop)]
-        encoded = [_json(documents[n].store_entry()) if n in before else files[path] for n, path in zip(range(start, stop), old_paths, strict=True)]
-        name, made = text_files(encoded, start)
+        encoded = [
+            _json(documents[n].store_entry()) if n in before else files[path] for n, path in zip(range(start, stop), old_paths, strict=True)
+        ]
+        name, group_files = text_files(encoded, start)
         if name != texts[group]:
             for path in old_paths:
                 del files[path]
-            files.update(made)
+            files.update(group_files)
             texts[group] = name
 
     # Field lengths: each changed document's file, and the sums.
@@ -148,7 +151,7 @@ def patch_index(
         entry = shard(number).get(term)
         postings: dict[int, tuple[list[int], list[int]]] = decode_entry(entry)[2] if entry is not None else {}
         for n in changed:  # out with each changed document's old postings
-            for f, (docs, tfs) in postings.items():
+            for docs, tfs in postings.values():
                 at = bisect_left(docs, n)
                 if at < len(docs) and docs[at] == n:
                     del docs[at], tfs[at]
@@ -176,10 +179,10 @@ def patch_index(
             changes[term] = text
 
     new_shards: list[tuple[str, str]] = []
-    kept = set()
+    kept: set[int] = set()
     read = lambda number: [(term, _encode(entry)) for term, entry in shard(number).items()]  # noqa: E731
     for made in repatch_shards(shards, read, changes, target):
-        if isinstance(made, int):
+        if not isinstance(made, Shard):
             kept.add(made)
             new_shards.append(shards[made])
         else:

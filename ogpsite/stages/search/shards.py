@@ -146,7 +146,7 @@ def cut_shards(terms: list[str], entries: list[str], target: int = SHARD_BYTES) 
     cutter = Cutter(target)
     shards = [shard for term, entry in zip(terms, entries, strict=True) if (shard := cutter.add(term, entry))]
     last = cutter.close()
-    return shards + [last] if last else shards
+    return [*shards, last] if last else shards
 
 
 def repatch_shards(

@@ -23,6 +23,7 @@ from ogpsite.stages.search.vendor import (
     worker_bundle,
 )
 
+
 def language_key(lang: str, signature: str, digests: bytes, scripts: Iterable[bytes]) -> tuple[str, str, str]:
     """What one language's search files are made from: its documents (every field of each, in
     order: their `document_digest`s), the analysis (`Analyzer.signature`) and the browser scripts
