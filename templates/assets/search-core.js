@@ -67,10 +67,9 @@
 
   /* Thrown while a query needs files not fetched yet; search() fetches them and runs it again, so
      the search logic stays synchronous, as lunr is. */
-  function Missing(shards, vocabulary, lengths) {
+  function Missing(shards, vocabulary) {
     this.shards = shards;
     this.vocabulary = vocabulary;
-    this.lengths = lengths || [];
   }
 
   /* Whether lunr may expand this clause beyond one contiguous run of the sorted terms: fuzzy, or a
@@ -196,20 +195,18 @@
        other terms would add nothing to a score (the query vector holds only these). */
     function lunrJSON(terms, negated) {
       var entries = terms.map(function (term) { return shards[shardOf(term)].entries.get(term); });
-      var postings = new Map(), missing = [];
+      var postings = new Map();
       entries.forEach(function (entry) {
         var posting = {};
         fields.forEach(function (field) { posting[field] = {}; });
         for (var k = 2; k < entry.length; k += 3) {
           for (var j = 0, doc = 0, gaps = entry[k + 1]; j < gaps.length; j++) {
             posting[fields[entry[k]]][(doc += gaps[j])] = {};
-            var n = Math.floor(doc / group);
-            if (!lengths[n] && missing.indexOf(n) < 0) missing.push(n);
+            if (!lengths[Math.floor(doc / group)]) throw new Missing([], false);
           }
         }
         postings.set(entry[0], posting);
       });
-      if (missing.length) throw new Missing([], false, missing);
       var vectors = new Map(); // document * width + field -> [term index, score, ...]
       entries.slice().sort(firstOccurs).forEach(function (entry, termIndex) { // ascending, as lunr's vectors
         var posting = postings.get(entry[0]);
@@ -317,7 +314,9 @@
       },
       /* Fetch what a Missing names. */
       fetchMissing: function (missing) {
-        var waits = missing.shards.map(fetchShard).concat((missing.lengths || []).map(fetchLengths));
+        // every field-lengths file with the first shards: most queries reach most of them, and a
+        // second round trip for them cost more time than their bytes
+        var waits = missing.shards.map(fetchShard).concat(manifest.lengths.names.map(function (_, n) { return fetchLengths(n); }));
         if (missing.vocabulary) waits.push(fetchVocabulary());
         return Promise.all(waits);
       },
