@@ -51,8 +51,7 @@ from typing import Any
 
 from lunr import __TARGET_JS_VERSION__ as LUNR_JS_VERSION
 
-SHARD_BYTES = 24_000  # the most a shard holds, in characters (a single frequent term may hold more): about 16,000 on average
-ENTRY_ESTIMATE = 48  # characters of a typical entry: how often a boundary condition is met (Cutter)
+SHARD_BYTES = 24_000  # the most a shard holds, in characters (a single frequent term may hold more): about 15,000 on average
 TEXT_GROUP = 256  # documents per result-text folder (one hash each in the manifest)
 LENGTH_GROUP = 1024  # documents per field-lengths file
 SHARD_DIR = "search-index"
@@ -101,27 +100,30 @@ def decode_entry(entry: list[Any]) -> tuple[str, int, dict[int, tuple[list[int],
 
 class Cutter:
     """Where shards end, decided by the terms themselves: before a term, the shard being filled
-    closes once it holds half the target (in characters) and the term's hash is a multiple of
-    `every`, or when the term's entry would take it past the target. Each decision depends only on
-    the shard's own entries since its first term and on the next term, so a build that changes some
-    terms cuts as before everywhere else (`repatch_shards` relies on it). A shard holds from half the
-    target to all of it (a single larger entry, alone)."""
+    closes once it holds half the target (in characters) and the term is a boundary, or when the
+    term's entry would take it past the target. A term is a boundary with a chance proportional to
+    its entry's length, drawn from its hash (one in `span` characters): the cut then falls about
+    `span` characters past the half whatever the entries' sizes, and nearly always on a boundary
+    rather than at the cap (a cap cut moves with the sizes before it, a boundary does not). Each
+    decision depends only on the shard's own entries since its first term and on the next term and
+    its entry, so a build that changes some terms cuts as before everywhere else (`repatch_shards`
+    relies on it). A shard holds from half the target to all of it (a single larger entry, alone)."""
 
     def __init__(self, target: int = SHARD_BYTES):
         self.low, self.high = target // 2, target
-        self.every = max(1, target // 4 // ENTRY_ESTIMATE)  # a boundary about a quarter of the target past the half
+        self.span = max(1, target // 8)
         self.terms: list[str] = []
         self.entries: list[str] = []
         self.size = 0
 
-    def boundary(self, term: str) -> bool:
-        return zlib.crc32(term.encode("utf-8")) % self.every == 0
+    def boundary(self, term: str, size: int) -> bool:
+        return (zlib.crc32(term.encode("utf-8")) & 0xFFFF) * self.span < size * 0x10000
 
     def add(self, term: str, entry: str) -> Shard | None:
         """Adds a term; returns the shard it closed, if its entry begins a new one."""
         closed = None
         size = len(entry) + 1
-        if self.entries and ((self.size >= self.low and self.boundary(term)) or self.size + size > self.high):
+        if self.entries and ((self.size >= self.low and self.boundary(term, size)) or self.size + size > self.high):
             closed = self.close()
         self.terms.append(term)
         self.entries.append(entry)
