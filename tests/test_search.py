@@ -429,8 +429,7 @@ def test_shards_hold_exactly_the_whole_index(model) -> None:  # type: ignore[no-
     assert len(manifest["shards"]["names"]) > 10
     fields = manifest["fields"]
     count, boosts, k1, b = manifest["count"], manifest["boosts"], manifest["bm25"]["k1"], manifest["bm25"]["b"]
-    group = manifest["lengths"]["group"]
-    lengths = [json.loads(split.files[f"{search.LENGTH_DIR}/{name}.json"]) for name in manifest["lengths"]["names"]]
+    lengths = json.loads(split.files[manifest["lengths"]["file"]])
     averages = [total / count for total in manifest["lengths"]["sums"]]
     entries = []
     for name in manifest["shards"]["names"]:
@@ -454,7 +453,7 @@ def test_shards_hold_exactly_the_whole_index(model) -> None:  # type: ignore[no-
         idf = math.log(1 + abs((count - df + 0.5) / (df + 0.5)))  # lunr.idf
         for f, (docs, tfs) in postings.items():
             for doc, tf in zip(docs, tfs, strict=True):
-                length = lengths[doc // group][f][doc % group]
+                length = lengths[f][doc]
                 score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / averages[f])) + tf) * boosts[f]
                 vectors.setdefault(f"{fields[f]}/{doc}", []).append((index, round(score, 3)))
         inverted[term] = posting

@@ -104,7 +104,7 @@
 
   /* An engine for one language: the manifest ({lang}/search-index.json, see
      ogpsite/stages/search/shards.py), and `fetch(path, asText)` for the files it names (a promise
-     of parsed JSON, or text). Shards, field lengths and result texts are fetched when a query needs them. */
+     of parsed JSON, or text). Shards and result texts are fetched when a query needs them. */
   function load(manifest, fetch) {
     register();
     var fields = manifest.fields;
@@ -112,9 +112,8 @@
     var first = manifest.shards.first;
     var pipeline = lunr.Pipeline.load(manifest.pipeline);
     var count = manifest.count, boosts = manifest.boosts, k1 = manifest.bm25.k1, b = manifest.bm25.b;
-    var group = manifest.lengths.group;
     var averages = manifest.lengths.sums.map(function (sum) { return sum / count; }); // as lunr's
-    var lengths = []; // length group -> [[field 0's lengths], [field 1's], ...]
+    var lengths = null; // [[field 0's length in each document], [field 1's], ...]
     var shards = []; // shard number -> {terms: sorted terms, entries: term -> entry}
     var pending = new Map(); // file -> promise
     var texts = []; // document number -> result text
@@ -159,11 +158,11 @@
       });
     }
 
-    function fetchLengths(number) {
-      return once(manifest.lengths.dir + manifest.lengths.names[number] + ".json", false, function (columns) {
-        lengths[number] = columns;
-      });
+    function fetchLengths() {
+      return once(manifest.lengths.file, false, function (columns) { lengths = columns; });
     }
+    // fetched at once (most queries reach most documents), and again by fetchMissing if this fails
+    fetchLengths().catch(function () {});
 
     /* Adds the terms a clause (one term, as lunr's query sees it) reaches in the whole index, or
        throws Missing. Fuzzy and inner wildcards: lunr's own expansion over the vocabulary. */
@@ -194,6 +193,7 @@
        scored as lunr's Builder.createFieldVectors, operation for operation: the very doubles. The
        other terms would add nothing to a score (the query vector holds only these). */
     function lunrJSON(terms, negated) {
+      if (!lengths) throw new Missing([], false);
       var entries = terms.map(function (term) { return shards[shardOf(term)].entries.get(term); });
       var postings = new Map();
       entries.forEach(function (entry) {
@@ -202,7 +202,6 @@
         for (var k = 2; k < entry.length; k += 3) {
           for (var j = 0, doc = 0, gaps = entry[k + 1]; j < gaps.length; j++) {
             posting[fields[entry[k]]][(doc += gaps[j])] = {};
-            if (!lengths[Math.floor(doc / group)]) throw new Missing([], false);
           }
         }
         postings.set(entry[0], posting);
@@ -215,7 +214,7 @@
         for (var k = 2; k < entry.length; k += 3) {
           var f = entry[k], tfs = entry[k + 2];
           for (var j = 0, doc = 0, gaps = entry[k + 1]; j < gaps.length; j++) {
-            var tf = tfs[j], length = lengths[Math.floor((doc += gaps[j]) / group)][f][doc % group];
+            var tf = tfs[j], length = lengths[f][(doc += gaps[j])];
             var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / averages[f])) + tf);
             score *= boosts[f];
             var at = doc * width + f;
@@ -314,9 +313,7 @@
       },
       /* Fetch what a Missing names. */
       fetchMissing: function (missing) {
-        // every field-lengths file with the first shards: most queries reach most of them, and a
-        // second round trip for them cost more time than their bytes
-        var waits = missing.shards.map(fetchShard).concat(manifest.lengths.names.map(function (_, n) { return fetchLengths(n); }));
+        var waits = missing.shards.map(fetchShard).concat(fetchLengths());
         if (missing.vocabulary) waits.push(fetchVocabulary());
         return Promise.all(waits);
       },

@@ -1,5 +1,5 @@
 // node whole.js SITE_DIR LANG WHOLE_INDEX_JSON
-// Fetches every shard and every field-lengths file of the built site, has search-core.js make lunr's
+// Fetches every shard and the field lengths of the built site, has search-core.js make lunr's
 // JSON of every term (the field vectors scored in the browser, from term frequencies and lengths),
 // and compares it, posting by posting and score by score, with the whole index built in one piece.
 // Reports how many postings and field vectors differ and the largest score difference.
@@ -21,7 +21,7 @@ async function main() {
   const [siteDir, lang, wholePath] = process.argv.slice(2);
   const { engine, manifest, context } = loadEngine(siteDir, lang);
   await loadAllShards(engine, manifest);
-  await engine.fetchMissing({ shards: [], vocabulary: false, lengths: manifest.lengths.names.map((_, i) => i) });
+  await engine.fetchMissing({ shards: [], vocabulary: false }); // and the field lengths
   const whole = JSON.parse(fs.readFileSync(wholePath, "utf8"));
   const terms = whole.invertedIndex.map(([term]) => term);
   const made = JSON.parse(vm_stringify(context, engine.lunrJSON(terms, true)));

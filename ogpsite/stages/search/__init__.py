@@ -68,7 +68,6 @@ from ogpsite.stages.search.index import (
 from ogpsite.stages.search.patch import PATCH_LIMIT, patch_index
 from ogpsite.stages.search.shards import (
     LENGTH_DIR,
-    LENGTH_GROUP,
     MANIFEST_VERSION,
     SHARD_BYTES,
     SHARD_DIR,
@@ -117,7 +116,6 @@ __all__ = [
     "INDEX_FILE",
     "LANGUAGE_FILES",
     "LENGTH_DIR",
-    "LENGTH_GROUP",
     "LUNR_ES_WORDS",
     "MANIFEST_VERSION",
     "NODE_MODULES_ENV",

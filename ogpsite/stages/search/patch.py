@@ -23,7 +23,6 @@ from ogpsite.stages.search.analysis import AnalysedFields
 from ogpsite.stages.search.documents import FIELDS, SearchDocument
 from ogpsite.stages.search.shards import (
     LENGTH_DIR,
-    LENGTH_GROUP,
     MANIFEST_VERSION,
     SHARD_BYTES,
     SHARD_DIR,
@@ -36,6 +35,7 @@ from ogpsite.stages.search.shards import (
     _name,
     decode_entry,
     encode_entry,
+    lengths_file,
     manifest_for,
     repatch_shards,
     text_files,
@@ -65,7 +65,6 @@ def patch_index(
         or manifest["boosts"] != [boost for _, boost in FIELDS]
         or manifest["count"] != count
         or len(old_digests) != len(digests)
-        or manifest["lengths"]["group"] != LENGTH_GROUP
         or manifest["texts"]["group"] != TEXT_GROUP
         or not manifest["shards"]["names"]
     ):
@@ -96,25 +95,20 @@ def patch_index(
             files.update(group_files)
             texts[group] = name
 
-    # Field lengths: each changed document's file, and the sums.
-    lengths = manifest["lengths"]
-    length_names, sums = list(lengths["names"]), list(lengths["sums"])
-    for group in sorted({n // LENGTH_GROUP for n in changed}):
-        path = f"{LENGTH_DIR}/{length_names[group]}.json"
-        columns = json.loads(files[path])
-        for n in changed:
-            if n // LENGTH_GROUP == group:
-                for f in range(width):
-                    length = sum(analyses[n].counts[f])
-                    sums[f] += length - columns[f][n - group * LENGTH_GROUP]
-                    columns[f][n - group * LENGTH_GROUP] = length
-        data = _json(columns)
-        name = _name(data)
-        if name != length_names[group]:
-            if length_names.count(length_names[group]) == 1:  # (two groups of equal lengths share a file)
-                del files[path]
-            files[f"{LENGTH_DIR}/{name}.json"] = data
-            length_names[group] = name
+    # Field lengths: the changed documents', and the sums.
+    path = manifest["lengths"]["file"]
+    sums = list(manifest["lengths"]["sums"])
+    columns = json.loads(files[path])
+    for n in changed:
+        for f in range(width):
+            length = sum(analyses[n].counts[f])
+            sums[f] += length - columns[f][n]
+            columns[f][n] = length
+    data = lengths_file(columns)
+    length_name = _name(data)
+    if f"{LENGTH_DIR}/{length_name}.json" != path:
+        del files[path]
+        files[f"{LENGTH_DIR}/{length_name}.json"] = data
 
     # Term entries: every term a changed document held or holds.
     shards = list(zip(manifest["shards"]["first"], manifest["shards"]["names"], strict=True))
@@ -212,7 +206,7 @@ def patch_index(
         count,
         sums,
         new_shards,
-        length_names,
+        length_name,
         vocabulary_name,
         texts,
     )

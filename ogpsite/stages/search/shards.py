@@ -25,9 +25,9 @@ does, and hands `lunr.Index.load` lunr's JSON as before. The files:
   Shards are cut where the content says (`Cutter`): a boundary before a term whose hash meets a
   condition once the shard holds enough, or at a size cap, so an edit that touches a few terms
   changes the shards that hold them, not every boundary after them.
-* `{lang}/search-lengths/<hash>.json`, each document's field lengths (lunr's term counts), for
-  LENGTH_GROUP documents at a time: `[[lengths of field 0], [of field 1], …]`, fetched for the
-  groups a query's postings reach.
+* `{lang}/search-lengths/<hash>.json`, each document's field lengths (lunr's term counts):
+  `[[lengths of field 0], [of field 1], …]`, one file the browser fetches as the engine loads (most
+  queries reach most documents; in groups, their requests cost a query more time than the bytes).
 * `{lang}/search-index/<hash>.txt`, every term, one a line: only for the queries whose expansion
   can reach any term (fuzzy `word~1`, a wildcard not at the end: `*ción`).
 * `{lang}/search-texts/<group hash>/<ref>.json`, what a result shows (kind, title, URL, snippet),
@@ -53,7 +53,6 @@ from lunr import __TARGET_JS_VERSION__ as LUNR_JS_VERSION
 
 SHARD_BYTES = 24_000  # the most a shard holds, in characters (a single frequent term may hold more): about 15,000 on average
 TEXT_GROUP = 256  # documents per result-text folder (one hash each in the manifest)
-LENGTH_GROUP = 1024  # documents per field-lengths file
 SHARD_DIR = "search-index"
 TEXT_DIR = "search-texts"
 LENGTH_DIR = "search-lengths"
@@ -203,9 +202,9 @@ class SplitIndex:
     files: dict[str, bytes]  # path under the language folder -> content
 
 
-def lengths_file(lengths: list[array[int]], start: int, stop: int) -> bytes:
-    """The field lengths of documents start … stop - 1: one list per field."""
-    return _json([column[start:stop].tolist() for column in lengths])
+def lengths_file(lengths: list[list[int]]) -> bytes:
+    """Every document's field lengths: one list per field."""
+    return _json(lengths)
 
 
 def text_files(texts: list[bytes], start: int) -> tuple[str, dict[str, bytes]]:
@@ -223,7 +222,7 @@ def manifest_for(
     count: int,
     sums: list[int],
     shards: list[tuple[str, str]],
-    lengths: list[str],
+    lengths: str,
     vocabulary: str,
     texts: list[str],
 ) -> dict[str, Any]:
@@ -238,7 +237,7 @@ def manifest_for(
         "count": count,
         "scripts": [],
         "shards": {"dir": f"{SHARD_DIR}/", "first": [first for first, _ in shards], "names": [name for _, name in shards]},
-        "lengths": {"dir": f"{LENGTH_DIR}/", "group": LENGTH_GROUP, "names": lengths, "sums": sums},
+        "lengths": {"file": f"{LENGTH_DIR}/{lengths}.json", "sums": sums},
         "vocabulary": f"{SHARD_DIR}/{vocabulary}.txt",
         "texts": {"dir": f"{TEXT_DIR}/", "group": TEXT_GROUP, "names": texts},
     }
@@ -265,11 +264,9 @@ def split_index(
     vocabulary_name = _name(vocabulary)
     files[f"{SHARD_DIR}/{vocabulary_name}.txt"] = vocabulary
     count = len(texts)
-    length_names = []
-    for start in range(0, count, LENGTH_GROUP):
-        data = lengths_file(lengths, start, min(start + LENGTH_GROUP, count))
-        length_names.append(_name(data))
-        files[f"{LENGTH_DIR}/{length_names[-1]}.json"] = data
+    data = lengths_file([column.tolist() for column in lengths])
+    length_name = _name(data)
+    files[f"{LENGTH_DIR}/{length_name}.json"] = data
     groups = []
     for start in range(0, count, TEXT_GROUP):
         group, group_files = text_files(texts[start : start + TEXT_GROUP], start)
@@ -277,7 +274,7 @@ def split_index(
         files.update(group_files)
     sums = [sum(column) for column in lengths]
     shard_names = [(shard.first, shard.name) for shard in shards]
-    manifest = manifest_for(lang, fields, boosts, pipeline, count, sums, shard_names, length_names, vocabulary_name, groups)
+    manifest = manifest_for(lang, fields, boosts, pipeline, count, sums, shard_names, length_name, vocabulary_name, groups)
     return SplitIndex(manifest, files)
 
 
