@@ -6,8 +6,8 @@ The last build's files (`SplitIndex`) and each document's digest are kept in the
 changed (their digests differ), their old and new analysed terms name every term whose entry may
 change; only those entries are decoded from their old shards and rewritten (the changed documents'
 postings taken out and put back), only the shards holding them are cut again (shards.repatch_shards:
-boundaries are content-defined, so the others stand), and only the field-length file and result-text
-group of each changed document are written again. The manifest is always written again (the summed
+boundaries are content-defined, so the others stand), and only the field-lengths file and the
+result-text group of each changed document are written again. The manifest is always written again (the summed
 field lengths change with almost any edit). Anything else (documents added, removed or moved, many
 changed, an old analysis missing) returns None: the caller makes the files whole.
 """
