@@ -316,7 +316,10 @@ def bench_size(
     site = project / "site"
     sizes = {}
     for lang in ("en", "es"):  # the manifest, its shards and the result texts (ogpsite/stages/search/shards.py)
-        paths = [site / lang / "search-index.json", *(p for d in ("search-index", "search-texts") for p in (site / lang / d).rglob("*"))]
+        paths = [
+            site / lang / "search-index.json",
+            *(p for d in ("search-index", "search-lengths", "search-texts") for p in (site / lang / d).rglob("*")),
+        ]
         data = [path.read_bytes() for path in paths if path.is_file()]
         sizes[f"{lang}/search-index.json"] = {
             "bytes": sum(map(len, data)),

@@ -122,7 +122,7 @@ def build_search_site(content: Path, out: Path) -> tuple[Any, dict[str, dict[str
         whole = built.index_bytes()  # the design before issue 13, for comparison (not written)
         figures[lang] = {
             "records": len(built.documents),
-            "terms": len(built.scored.terms),
+            "terms": built.term_count,
             "build_s": seconds,
             "build_cpu_s": cpu,  # the wall time above suffers when other work shares the cores
             "model_s": model_seconds,

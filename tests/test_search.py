@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import subprocess
 import sys
@@ -416,8 +417,10 @@ def test_the_search_parts_together_write_what_one_stage_writes(model, tmp_path: 
 
 @needs_lunr_es
 def test_shards_hold_exactly_the_whole_index(model) -> None:  # type: ignore[no-untyped-def]
-    """Decoded as search-core.js decodes them, the shards give back lunr's whole index: every
-    posting with its term index, every field-vector entry with its very score."""
+    """Decoded as search-core.js decodes them, the shards and field lengths give back lunr's whole
+    index: every posting with its term index (numbered by first occurrence, as lunr's Builder
+    numbers terms), every field-vector entry with its very score (lunr's BM25 from the term
+    frequencies and field lengths, its operations in lunr's order)."""
     assert LUNR_ES is not None
     built = search.build_language(model, "es", LUNR_ES)
     whole = built.index
@@ -425,23 +428,35 @@ def test_shards_hold_exactly_the_whole_index(model) -> None:  # type: ignore[no-
     manifest = split.manifest
     assert len(manifest["shards"]["names"]) > 10
     fields = manifest["fields"]
-    inverted: dict[str, dict] = {}
-    vectors: dict[str, list[tuple[int, float]]] = {}
+    count, boosts, k1, b = manifest["count"], manifest["boosts"], manifest["bm25"]["k1"], manifest["bm25"]["b"]
+    lengths = json.loads(split.files[manifest["lengths"]["file"]])
+    averages = [total / count for total in manifest["lengths"]["sums"]]
+    entries = []
     for name in manifest["shards"]["names"]:
         data = split.files[f"{search.SHARD_DIR}/{name}.json"]
         assert name == hashlib.sha256(data).hexdigest()[:12]  # named by content
-        for entry in json.loads(data):
-            term, index = entry[0], entry[1]
-            posting: dict = {field: {} for field in fields}
-            posting["_index"] = index
-            for k in range(2, len(entry), 3):
-                f, gaps, scores = entry[k : k + 3]
-                doc = 0
-                for gap, score in zip(gaps, scores, strict=True):
-                    doc += gap
-                    posting[fields[f]][str(doc)] = {}
-                    vectors.setdefault(f"{fields[f]}/{doc}", []).append((index, score / 1000))
-            inverted[term] = posting
+        entries += json.loads(data)
+
+    def first_occurrence(entry: list) -> tuple[int, int, int]:
+        return (*min((entry[k + 1][0], entry[k]) for k in range(2, len(entry), 3)), entry[1])
+
+    inverted: dict[str, dict] = {}
+    vectors: dict[str, list[tuple[int, float]]] = {}
+    for index, entry in enumerate(sorted(entries, key=first_occurrence)):
+        term, _, postings = search.decode_entry(entry)
+        posting: dict = {field: {} for field in fields}
+        posting["_index"] = index
+        for f, (docs, _) in postings.items():
+            for doc in docs:
+                posting[fields[f]][str(doc)] = {}
+        df = sum(len(docs) for docs, _ in postings.values())
+        idf = math.log(1 + abs((count - df + 0.5) / (df + 0.5)))  # lunr.idf
+        for f, (docs, tfs) in postings.items():
+            for doc, tf in zip(docs, tfs, strict=True):
+                length = lengths[f][doc]
+                score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / averages[f])) + tf) * boosts[f]
+                vectors.setdefault(f"{fields[f]}/{doc}", []).append((index, round(score, 3)))
+        inverted[term] = posting
     assert [[term, inverted[term]] for term in sorted(inverted)] == whole["invertedIndex"]
     non_empty = [[ref, elements] for ref, elements in whole["fieldVectors"] if elements]
     rebuilt = {ref: [x for pair in sorted(pairs) for x in pair] for ref, pairs in vectors.items()}
@@ -462,6 +477,6 @@ def test_shards_are_cut_near_their_target_size() -> None:
 def test_split_needs_documents_numbered_in_order(model) -> None:  # type: ignore[no-untyped-def]
     assert LUNR_ES is not None
     built = search.build_language(model, "en", LUNR_ES)
-    built.scored.refs[0] = "first"
+    built.documents[0] = dataclasses.replace(built.documents[0], ref="first")
     with pytest.raises(ValueError, match="numbered"):
         built.split()

@@ -115,3 +115,17 @@ def test_a_query_fetches_only_the_shards_it_needs(node: str, corpus: tuple[Any, 
     assert 1 <= len(first) <= 2 < len(manifest["shards"]["names"])
     texts = [f for f in got[0]["fetched"] if f.startswith(search.TEXT_DIR)]
     assert len(texts) == len(got[0]["results"])  # one text per result, fetched for the results only
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_browser_scores_every_term_as_the_whole_index_does(node: str, corpus: tuple[Any, Path, dict[str, Path]], lang: str) -> None:  # noqa: F811
+    """The shards hold term frequencies and the browser scores them (search-core.js): with every
+    shard and field-lengths file fetched, the lunr JSON it makes of every term is the whole index,
+    every posting with its relative term order, every field vector with its very scores."""
+    _, site, wholes = corpus
+    report = run_node(node, "whole.js", str(site), lang, str(wholes[lang]), data=None)
+    assert report["terms"] > 1000 and report["scores"] > 10_000
+    assert report["madeVectors"] == report["fieldVectors"]
+    assert report["postingsDiffer"] == 0
+    assert report["vectorsDiffer"] == 0
+    assert report["maxScoreDifference"] == 0

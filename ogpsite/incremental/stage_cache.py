@@ -17,8 +17,9 @@ import os
 import pickle
 import sys
 import time
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from ogpsite.incremental.inputs import Inputs, digest_of
@@ -197,6 +198,11 @@ class StageCache:
         value = current[key] = compute()
         self._delta.computed.setdefault(namespace, {})[key] = value
         return value
+
+    def previous_entries(self, namespace: str) -> Mapping[Any, Any]:
+        """What the previous build kept in `namespace`, read only, for a stage that patches its last
+        output rather than making it again (search). Reading it keeps nothing for the next build."""
+        return MappingProxyType(self.previous.get(namespace, {}))
 
     def record_digest(self, record: Any) -> str:
         """A digest of everything a record was made from (its files, the site's languages).

@@ -1,19 +1,18 @@
 /*
- * Search logic without the page: the pipeline functions the prebuilt indexes name, query
- * building and highlighting. Loaded after lunr.js (and, for Spanish, lunr.es.words.js and the
- * Snowball stemmer); tests/node/ runs this very file under Node against the built site.
+ * Search logic without the page: the pipeline functions the indexes name, query building and
+ * highlighting. Loaded after lunr.js (for Spanish, lunr.es.words.js and the Snowball stemmer);
+ * tests/node/ runs this very file under Node against the built site.
  *
- * The index is cut into shards by term (ogpsite/stages/search/shards.py); load() gives an engine that
- * fetches the shards a query needs and hands lunr.Index.load one small index made of them, which
- * scores exactly as the whole index would (tests/test_search_parity.py checks 300+ queries).
+ * The index is cut into shards by term (ogpsite/stages/search/shards.py); load() gives an engine
+ * that fetches what a query needs, scores it as lunr's Builder would and hands lunr.Index.load one
+ * small index, which scores exactly as the whole index (tests/test_search_parity.py).
  *
- * The index's "pipeline" lists the labels its terms were made with (see ogpsite/stages/search/):
+ * The index's "pipeline" names the functions its terms were made with (ogpsite/stages/search/):
  *   en: ogpsite-fold, trimmer, stopWordFilter, ogpsite-stemmer-en
  *   es: trimmer-es, stopWordFilter-es, ogpsite-fold, ogpsite-stemmer-es
- * lunr.js registers its own; this file registers the ogpsite-* ones, the stemmers being
- * Snowball's generated JavaScript (snowball/*-stemmer.js), as snowballstemmer is in Python, and
- * lunr.es's two (its trimmer and stop-word filter, as lunr.es makes them) from the word
- * characters and stop words the build read from lunr.es.js (OgpLunrEs, lunr.es.words.js).
+ * lunr.js registers its own; this file the ogpsite-* ones (Snowball's generated stemmers, as
+ * snowballstemmer in Python) and lunr.es's two, from the word characters and stop words the build
+ * read from lunr.es.js (OgpLunrEs, lunr.es.words.js).
  */
 (function (root) {
   "use strict";
@@ -29,12 +28,17 @@
     return text.normalize("NFD").replace(COMBINING, "").normalize("NFC");
   }
 
-  function register() {
-    if (!lunr.Pipeline.registeredFunctions["ogpsite-fold"]) {
+  /* Registers, once, a pipeline function that maps each token's string with `map`. */
+  function registerMap(label, map) {
+    if (!lunr.Pipeline.registeredFunctions[label]) {
       lunr.Pipeline.registerFunction(function (token) {
-        return token.update(function (s) { return fold(s); });
-      }, "ogpsite-fold");
+        return token.update(function (s) { return map(s); });
+      }, label);
     }
+  }
+
+  function register() {
+    registerMap("ogpsite-fold", fold);
     registerStemmer("ogpsite-stemmer-en", root.EnglishStemmer);
     registerStemmer("ogpsite-stemmer-es", root.SpanishStemmer);
     registerLunrEs(root.OgpLunrEs);
@@ -45,31 +49,24 @@
      generateStopWordFilter), without loading lunr.es: its stemmer is not used. */
   function registerLunrEs(words) {
     if (!words) return;
-    if (!lunr.Pipeline.registeredFunctions["trimmer-es"]) {
-      var characters = words.wordCharacters + "0-9";
-      var start = new RegExp("^[^" + characters + "]+");
-      var end = new RegExp("[^" + characters + "]+$");
-      lunr.Pipeline.registerFunction(function (token) {
-        return token.update(function (s) { return s.replace(start, "").replace(end, ""); });
-      }, "trimmer-es");
-    }
+    var characters = words.wordCharacters + "0-9";
+    var start = new RegExp("^[^" + characters + "]+");
+    var end = new RegExp("[^" + characters + "]+$");
+    registerMap("trimmer-es", function (s) { return s.replace(start, "").replace(end, ""); });
     if (!lunr.Pipeline.registeredFunctions["stopWordFilter-es"]) {
       lunr.Pipeline.registerFunction(lunr.generateStopWordFilter(words.stopWords), "stopWordFilter-es");
     }
   }
 
   function registerStemmer(label, Stemmer) {
-    if (lunr.Pipeline.registeredFunctions[label] || typeof Stemmer !== "function") {
-      return;
+    if (typeof Stemmer === "function" && !lunr.Pipeline.registeredFunctions[label]) {
+      var stemmer = new Stemmer();
+      registerMap(label, function (s) { return stemmer.stemWord(s); });
     }
-    var stemmer = new Stemmer();
-    lunr.Pipeline.registerFunction(function (token) {
-      return token.update(function (s) { return stemmer.stemWord(s); });
-    }, label);
   }
 
-  /* Thrown while a query needs shards (or the vocabulary) not fetched yet; search() fetches them
-     and runs the query again, so the search logic below stays synchronous, as lunr is. */
+  /* Thrown while a query needs files not fetched yet; search() fetches them and runs it again, so
+     the search logic stays synchronous, as lunr is. */
   function Missing(shards, vocabulary) {
     this.shards = shards;
     this.vocabulary = vocabulary;
@@ -92,15 +89,17 @@
     return low;
   }
 
-  /* Document entries [term index, score, ...] sorted by term index, as lunr.Vector expects. */
-  function sortPairs(elements) {
-    if (elements.length <= 2) return elements;
-    var order = [];
-    for (var i = 0; i < elements.length; i += 2) order.push(i);
-    order.sort(function (a, b) { return elements[a] - elements[b]; });
-    var sorted = new Array(elements.length);
-    order.forEach(function (at, k) { sorted[2 * k] = elements[at]; sorted[2 * k + 1] = elements[at + 1]; });
-    return sorted;
+  /* Entries: [term, rank, field, [document gaps], [term frequencies], field, ...]. lunr numbers a
+     term where it first occurs: lowest document, lowest field there, its rank in that field. */
+  function firstOccurs(a, b) {
+    function first(entry) {
+      for (var doc = Infinity, field = 0, k = 2; k < entry.length; k += 3) {
+        if (entry[k + 1][0] < doc) { doc = entry[k + 1][0]; field = entry[k]; }
+      }
+      return [doc, field, entry[1]];
+    }
+    var x = first(a), y = first(b);
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
   }
 
   /* An engine for one language: the manifest ({lang}/search-index.json, see
@@ -112,8 +111,11 @@
     var width = fields.length;
     var first = manifest.shards.first;
     var pipeline = lunr.Pipeline.load(manifest.pipeline);
+    var count = manifest.count, boosts = manifest.boosts, k1 = manifest.bm25.k1, b = manifest.bm25.b;
+    var averages = manifest.lengths.sums.map(function (sum) { return sum / count; }); // as lunr's
+    var lengths = null; // [[field 0's length in each document], [field 1's], ...]
     var shards = []; // shard number -> {terms: sorted terms, entries: term -> entry}
-    var pending = new Map(); // shard number (or "vocabulary") -> promise
+    var pending = new Map(); // file -> promise
     var texts = []; // document number -> result text
     var vocabulary = null; // lunr.TokenSet of every term, for fuzzy and inner wildcards
     var indexes = new Map(); // the small lunr indexes built, by the shards they hold
@@ -135,26 +137,32 @@
       return shard;
     }
 
-    function fetchShard(number) {
-      if (!pending.has(number)) {
-        var url = manifest.shards.dir + manifest.shards.names[number] + ".json";
-        pending.set(number, fetch(url, false).then(function (entries) {
-          var map = new Map();
-          entries.forEach(function (entry) { map.set(entry[0], entry); });
-          shards[number] = { terms: entries.map(function (entry) { return entry[0]; }), entries: map };
-        }, function (error) { pending.delete(number); throw error; }));
+    function once(url, asText, then) {
+      if (!pending.has(url)) {
+        pending.set(url, fetch(url, asText).then(then, function (error) { pending.delete(url); throw error; }));
       }
-      return pending.get(number);
+      return pending.get(url);
+    }
+
+    function fetchShard(number) {
+      return once(manifest.shards.dir + manifest.shards.names[number] + ".json", false, function (entries) {
+        var map = new Map();
+        entries.forEach(function (entry) { map.set(entry[0], entry); });
+        shards[number] = { terms: entries.map(function (entry) { return entry[0]; }), entries: map };
+      });
     }
 
     function fetchVocabulary() {
-      if (!pending.has("vocabulary")) {
-        pending.set("vocabulary", fetch(manifest.vocabulary, true).then(function (text) {
-          vocabulary = lunr.TokenSet.fromArray(text ? text.split("\n") : []);
-        }, function (error) { pending.delete("vocabulary"); throw error; }));
-      }
-      return pending.get("vocabulary");
+      return once(manifest.vocabulary, true, function (text) {
+        vocabulary = lunr.TokenSet.fromArray(text ? text.split("\n") : []);
+      });
     }
+
+    function fetchLengths() {
+      return once(manifest.lengths.file, false, function (columns) { lengths = columns; });
+    }
+    // fetched at once (most queries reach most documents), and again by fetchMissing if this fails
+    fetchLengths().catch(function () {});
 
     /* Adds the terms a clause (one term, as lunr's query sees it) reaches in the whole index, or
        throws Missing. Fuzzy and inner wildcards: lunr's own expansion over the vocabulary. */
@@ -181,46 +189,58 @@
       }
     }
 
-    /* lunr's own JSON for these sorted terms: postings with their original term indexes, and each
-       document's field-vector entries for them. Other terms' entries would add nothing to a score
-       (the query vector holds only the reached terms), and building them, a Vector for most
-       documents at 10,000, was most of the Worker's time. */
+    /* lunr's JSON for these sorted terms, numbered in the whole index's order, their field vectors
+       scored as lunr's Builder.createFieldVectors, operation for operation: the very doubles. The
+       other terms would add nothing to a score (the query vector holds only these). */
+    function lunrJSON(terms, negated) {
+      if (!lengths) throw new Missing([], false);
+      var entries = terms.map(function (term) { return shards[shardOf(term)].entries.get(term); });
+      var postings = new Map();
+      entries.forEach(function (entry) {
+        var posting = {};
+        fields.forEach(function (field) { posting[field] = {}; });
+        for (var k = 2; k < entry.length; k += 3) {
+          for (var j = 0, doc = 0, gaps = entry[k + 1]; j < gaps.length; j++) {
+            posting[fields[entry[k]]][(doc += gaps[j])] = {};
+          }
+        }
+        postings.set(entry[0], posting);
+      });
+      var vectors = new Map(); // document * width + field -> [term index, score, ...]
+      entries.slice().sort(firstOccurs).forEach(function (entry, termIndex) { // ascending, as lunr's vectors
+        var posting = postings.get(entry[0]);
+        posting._index = termIndex;
+        var idf = lunr.idf(posting, count);
+        for (var k = 2; k < entry.length; k += 3) {
+          var f = entry[k], tfs = entry[k + 2];
+          for (var j = 0, doc = 0, gaps = entry[k + 1]; j < gaps.length; j++) {
+            var tf = tfs[j], length = lengths[f][(doc += gaps[j])];
+            var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / averages[f])) + tf);
+            score *= boosts[f];
+            var at = doc * width + f;
+            if (!vectors.has(at)) vectors.set(at, []);
+            vectors.get(at).push(termIndex, Math.round(score * 1000) / 1000);
+          }
+        }
+      });
+      var refs = Array.from(vectors.keys()).sort(function (x, y) { return x - y; });
+      if (negated) { // a query of - clauses only lists every document: lunr walks all field vectors
+        for (var n = refs.length = 0; n < count * width; n++) refs.push(n);
+      }
+      return {
+        version: manifest.lunr,
+        fields: fields,
+        fieldVectors: refs.map(function (at) { return [fields[at % width] + "/" + Math.floor(at / width), vectors.get(at) || []]; }),
+        invertedIndex: terms.map(function (term) { return [term, postings.get(term)]; }), // sorted, as lunr.Index.load needs
+        pipeline: manifest.pipeline
+      };
+    }
+
     function indexOf(terms, negated) {
       var key = terms.join("\n") + (negated ? "\n-" : "");
       var index = indexes.get(key);
       if (index) return index;
-      var inverted = [];
-      var vectors = new Map();
-      terms.forEach(function (term) {
-        var entry = shards[shardOf(term)].entries.get(term);
-        var termIndex = entry[1];
-        var posting = { _index: termIndex };
-        fields.forEach(function (field) { posting[field] = {}; });
-        for (var k = 2; k < entry.length; k += 3) {
-          var f = entry[k], gaps = entry[k + 1], scores = entry[k + 2], documents = posting[fields[f]];
-          var doc = 0;
-          for (var j = 0; j < gaps.length; j++) {
-            doc += gaps[j];
-            documents[doc] = {};
-            var at = doc * width + f;
-            var vector = vectors.get(at);
-            if (vector === undefined) vectors.set(at, (vector = []));
-            vector.push(termIndex, scores[j] / 1000); // the very double lunr rounded to 3 places
-          }
-        }
-        inverted.push([term, posting]);
-      });
-      var refs;
-      if (negated) { // a query of - clauses only lists every document: lunr walks all field vectors
-        refs = [];
-        for (var n = 0; n < manifest.count * width; n++) refs.push(n);
-      } else {
-        refs = Array.from(vectors.keys()).sort(function (a, b) { return a - b; });
-      }
-      var fieldVectors = refs.map(function (at) {
-        return [fields[at % width] + "/" + Math.floor(at / width), sortPairs(vectors.get(at) || [])];
-      });
-      index = lunr.Index.load({ version: manifest.lunr, fields: fields, fieldVectors: fieldVectors, invertedIndex: inverted, pipeline: manifest.pipeline });
+      index = lunr.Index.load(lunrJSON(terms, negated));
       if (indexes.size > 20) indexes.delete(indexes.keys().next().value);
       indexes.set(key, index);
       return index;
@@ -247,7 +267,7 @@
       isTerm: function (term) {
         return loaded(shardOf(term)).entries.has(term);
       },
-      /* Whether some term begins with `prefix` (binary search in its shard, else the next shard's first). */
+      /* Whether some term begins with `prefix` (in its shard, else the next shard's first). */
       hasPrefix: function (prefix) {
         var number = shardOf(prefix);
         var sorted = loaded(number).terms;
@@ -293,11 +313,12 @@
       },
       /* Fetch what a Missing names. */
       fetchMissing: function (missing) {
-        var waits = missing.shards.map(fetchShard);
+        var waits = missing.shards.map(fetchShard).concat(fetchLengths());
         if (missing.vocabulary) waits.push(fetchVocabulary());
         return Promise.all(waits);
       },
-      /* The result texts of these refs (kind k, title t, URL u, snippet s, ID i, language l), fetched once each. */
+      lunrJSON: lunrJSON, // for tests: with every file fetched, the whole index
+      /* The result texts of these refs (kind k, title t, URL u, snippet s, ID i, language l). */
       texts: function (refs) {
         return Promise.all(refs.map(function (ref) {
           var number = Number(ref);
@@ -316,10 +337,6 @@
 
   function words(text) {
     return text.toLowerCase().split(lunr.tokenizer.separator).filter(function (w) { return w.length > 0; });
-  }
-
-  function run(engine, clauses) {
-    return engine.query(clauses);
   }
 
   /* The beginnings a typed stem may be completed from (typedPrefix), longest first. */
@@ -352,9 +369,8 @@
   function plainSearch(engine, text) {
     var groups = words(text).map(function (w) { return engine.terms(w); });
     var typing = !/\s$/.test(text);
-    // One round trip for what the query will look up: every word's shard and, for the word being
-    // typed, the shards of the beginnings it may be completed from and of the terms that begin
-    // with it (its completions, when the word itself is the beginning chosen, as it mostly is).
+    // One round trip for what the query looks up: every word's shard and, for the word being
+    // typed, those of the beginnings it may be completed from and of its completions.
     var wanted = [].concat.apply([], groups);
     var completed = [];
     if (typing && groups.length > 0) {
@@ -378,15 +394,11 @@
       });
     });
     clauses = clauses.slice(0, MAX_CLAUSES);
-    if (clauses.length === 0) {
-      return { status: "short", results: [] };
-    }
+    if (clauses.length === 0) return { status: "short", results: [] };
     var required = clauses.map(function (c) { return Object.assign({ presence: lunr.Query.presence.REQUIRED }, c); });
-    var results = run(engine, required);
-    if (results.length > 0 || clauses.length === 1) {
-      return { status: "all", results: results };
-    }
-    return { status: "any", results: run(engine, clauses) };
+    var results = engine.query(required);
+    if (results.length > 0 || clauses.length === 1) return { status: "all", results: results };
+    return { status: "any", results: engine.query(clauses) };
   }
 
   /* Text with lunr operators: parsed by lunr's own parser; its errors become a hint. */
@@ -395,9 +407,7 @@
     try {
       new lunr.QueryParser(text, query).parse();
     } catch (error) {
-      if (error instanceof lunr.QueryParseError) {
-        return { status: "syntax", results: [] };
-      }
+      if (error instanceof lunr.QueryParseError) return { status: "syntax", results: [] };
       throw error;
     }
     var clauses = [];
@@ -415,24 +425,18 @@
       }
       clauses.push(Object.assign({}, clause, { term: term }));
     });
-    if (clauses.length === 0) {
-      return { status: "short", results: [] };
-    }
-    return { status: "all", results: run(engine, clauses.slice(0, MAX_CLAUSES)) };
+    if (clauses.length === 0) return { status: "short", results: [] };
+    return { status: "all", results: engine.query(clauses.slice(0, MAX_CLAUSES)) };
   }
 
   /* The search, run once every shard it needs is loaded: {status, results} or a Missing thrown. */
   function searchLoaded(engine, text) {
     text = String(text || "");
-    if (!text.trim()) {
-      return { status: "empty", results: [] };
-    }
+    if (!text.trim()) return { status: "empty", results: [] };
     try {
       return SYNTAX.test(text) ? syntaxSearch(engine, text) : plainSearch(engine, text);
     } catch (error) {
-      if (error instanceof lunr.QueryParseError) {
-        return { status: "syntax", results: [] };
-      }
+      if (error instanceof lunr.QueryParseError) return { status: "syntax", results: [] };
       throw error;
     }
   }

@@ -1,15 +1,11 @@
 /*
  * The search engine in a dedicated Worker, so the page's main thread only builds the results:
- * the shards, lunr.Index.load, the query, fetching the result texts and working out which of
- * their words to mark (the stemmers run here, not in the page) all happen here.
+ * fetching, lunr, the query, the result texts and which of their words to mark happen here.
  *
- * This file is the last part of the language's Worker script, assets/search/{lang}-<hash>.js,
- * which the search stage writes (ogpsite/stages/search/vendor.py, `worker_bundle`): lunr.js, the
- * language's stemmers and search-core.js come first in the same file, so OgpSearch is defined
- * and starting the Worker is one request. search.js starts it with `new Worker(url)` from the
- * URL the manifest names: same origin, allowed by `script-src 'self'` (worker-src falls back to
- * it), no blob: URL and no inline code. search-core.js is the very file
- * tests/test_search_parity.py runs under Node.
+ * The last part of the language's Worker script, assets/search/{lang}-<hash>.js (vendor.py,
+ * `worker_bundle`): lunr.js, the stemmers and search-core.js come first in the same file, so
+ * starting the Worker is one request. search.js starts it with `new Worker(url)`, the URL the
+ * manifest names: same origin, allowed by `script-src 'self'`, no blob: URL, no inline code.
  *
  * Messages in:  {type: "load", manifest: absolute URL, text: its text}
  *               {type: "search", id, text, first: how many results' texts to send with the answer}

@@ -1,12 +1,13 @@
 """Search stage: a prebuilt lunr 2.x index per language, the store its results show, and the
 browser libraries that query it.
 
-Writes, per language, a lunr.js 2.3.9 index cut into shards by term (shards.py: the manifest
-`{lang}/search-index.json`, the shards, and each record's result text), of which the browser fetches
-only what a query needs and gives `lunr.Index.load` as one small index that scores exactly as the
-whole would; `assets/vendor/` (copied from ogpsite/vendor/, the libraries vendored from the pinned npm
-and PyPI packages, plus lunr.es's word lists: vendor.py); and the search Worker of each language,
-those scripts and ours in one file (`assets/search/{lang}-<hash>.js`, which the manifest names).
+Writes, per language, what a lunr.js 2.3.9 index is made of, cut into shards by term (shards.py: the
+manifest `{lang}/search-index.json`, the shards of term frequencies, the field lengths, and each
+record's result text), of which the browser fetches only what a query needs, scores as lunr's
+Builder would and gives `lunr.Index.load` as one small index that scores exactly as the whole would;
+`assets/vendor/` (copied from ogpsite/vendor/, the libraries vendored from the pinned npm and PyPI
+packages, plus lunr.es's word lists: vendor.py); and the search Worker of each language, those
+scripts and ours in one file (`assets/search/{lang}-<hash>.js`, which the manifest names).
 
 Index and query must turn every word into the same term, so both sides run the same steps in the
 same order; the index names them in its "pipeline" and lunr.js runs the functions registered under
@@ -26,14 +27,16 @@ Porter stemmer is not used: Python lunr's port of it differs, `day` becomes `dai
 itself, so the lists cannot drift.
 
 The modules: analysis.py (words into terms), documents.py (what is indexed and shown), index.py (the
-lunr terms and scores of one language), shards.py (the files they are cut into), vendor.py (the
-browser libraries) and stage.py (SearchStage).
+term frequencies of one language, and lunr's whole index with its scores: the reference), shards.py
+(the files they are cut into), patch.py (those files patched after an edit), vendor.py (the browser
+libraries) and stage.py (SearchStage).
 """
 
 from ogpsite.stages.search.analysis import (
     ANALYSIS_VERSION,
     ENGLISH_STOP_WORDS,
     SEPARATOR,
+    AnalysedFields,
     Analyzer,
     LunrSpanish,
     Step,
@@ -48,27 +51,37 @@ from ogpsite.stages.search.analysis import (
 from ogpsite.stages.search.documents import FIELDS, SNIPPET_CHARS, SearchDocument, documents_for, snippet
 from ogpsite.stages.search.index import (
     INDEX_FILE,
-    AnalysedFields,
+    LANGUAGE_FILES,
+    LanguageFiles,
     LanguageIndex,
     ScoredIndex,
     _json,
     analyse_document,
     build_index,
     build_language,
+    document_digest,
+    index_files,
     lunr_json,
     score_index,
+    term_entries,
 )
+from ogpsite.stages.search.patch import PATCH_LIMIT, patch_index
 from ogpsite.stages.search.shards import (
+    LENGTH_DIR,
+    MANIFEST_VERSION,
     SHARD_BYTES,
     SHARD_DIR,
     TEXT_DIR,
     TEXT_GROUP,
+    Cutter,
     Shard,
     SplitIndex,
     cut_shards,
+    decode_entry,
+    encode_entry,
+    repatch_shards,
     site_terms,
     split_index,
-    term_entries,
     with_worker,
 )
 from ogpsite.stages.search.stage import SearchStage, language_files
@@ -101,8 +114,12 @@ __all__ = [
     "ENGLISH_STOP_WORDS",
     "FIELDS",
     "INDEX_FILE",
+    "LANGUAGE_FILES",
+    "LENGTH_DIR",
     "LUNR_ES_WORDS",
+    "MANIFEST_VERSION",
     "NODE_MODULES_ENV",
+    "PATCH_LIMIT",
     "SCRIPTS",
     "SEPARATOR",
     "SHARD_BYTES",
@@ -116,6 +133,8 @@ __all__ = [
     "WORKER_SCRIPT",
     "AnalysedFields",
     "Analyzer",
+    "Cutter",
+    "LanguageFiles",
     "LanguageIndex",
     "LunrSpanish",
     "ScoredIndex",
@@ -132,16 +151,22 @@ __all__ = [
     "build_index",
     "build_language",
     "cut_shards",
+    "decode_entry",
+    "document_digest",
     "documents_for",
+    "encode_entry",
     "english_steps",
     "fold",
+    "index_files",
     "language_files",
     "lunr_es_words",
     "lunr_json",
     "node_modules_dirs",
     "npm_file",
+    "patch_index",
     "plain_steps",
     "read_lunr_spanish",
+    "repatch_shards",
     "score_index",
     "script_urls",
     "site_terms",

@@ -1,7 +1,10 @@
-"""The lunr.js index of one language: lunr's terms and scores, written whole (lunr's JSON) or cut into shards."""
+"""The lunr.js index of one language: the files the browser scores from (term frequencies and field
+lengths, cut into shards: shards.py, patched after an edit: patch.py), and lunr's whole index with
+its scores (`score_index`, `lunr_json`), the reference those files must answer as."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -14,36 +17,13 @@ from lunr import __TARGET_JS_VERSION__ as LUNR_JS_VERSION
 
 from ogpsite.incremental.stage_cache import StageCache
 from ogpsite.model.site import SiteModel
-from ogpsite.stages.search.analysis import Analyzer, LunrSpanish, analyzer_for
+from ogpsite.stages.search.analysis import AnalysedFields, Analyzer, LunrSpanish, analyzer_for
 from ogpsite.stages.search.documents import FIELDS, SearchDocument, documents_for
-from ogpsite.stages.search.shards import SHARD_BYTES, SplitIndex, split_index
+from ogpsite.stages.search.patch import patch_index
+from ogpsite.stages.search.shards import SHARD_BYTES, SplitIndex, encode_entry, split_index
 
 INDEX_FILE = "search-index.json"  # the manifest: what a query fetches first (shards.py)
-
-
-@dataclass(frozen=True, slots=True)
-class AnalysedFields:
-    """One document's terms, field by field, in a compact form: each field's distinct terms in the
-    order they first occur, joined by spaces (a term never holds one: the tokenizer splits at
-    whitespace), and how often each occurs.
-
-    The stage cache keeps one for every document of every language across builds, and the worker
-    that analysed a language sends its own to the main process: as a dict per field they cost about
-    50 bytes a term, some 110 MB a language at 10,000 commitments; this form costs about 13."""
-
-    terms: tuple[str, ...]  # per field
-    counts: tuple[array[int], ...]  # per field, one count per term
-
-    @classmethod
-    def of(cls, fields: Iterable[dict[str, int]]) -> AnalysedFields:
-        """From each field's term -> occurrences, in first-seen order (Analyzer.term_counts)."""
-        fields = list(fields)
-        return cls(tuple(" ".join(counts) for counts in fields), tuple(array("I", counts.values()) for counts in fields))
-
-    def field(self, number: int) -> tuple[list[str], list[int]]:
-        """A field's terms and their counts, in first-seen order."""
-        joined = self.terms[number]
-        return (joined.split(" ") if joined else []), self.counts[number].tolist()
+LANGUAGE_FILES = "search-files"  # StageCache namespace: a language's files (LanguageFiles) by language_key
 
 
 def analyse_document(analyzer: Analyzer, doc: SearchDocument) -> AnalysedFields:
@@ -104,7 +84,10 @@ def number_terms(
 
 
 def score_index(
-    documents: Iterable[SearchDocument], analyzer: Analyzer, analyse: Callable[[SearchDocument], AnalysedFields] | None = None
+    documents: Iterable[SearchDocument],
+    analyzer: Analyzer,
+    analyse: Callable[[SearchDocument], AnalysedFields] | None = None,
+    analyses: list[AnalysedFields] | None = None,
 ) -> ScoredIndex:
     """The terms and BM25 scores lunr's `Builder` gives the documents.
 
@@ -114,6 +97,8 @@ def score_index(
     tests/test_search.py checks the output equals `Builder`'s."""
     fields = [name for name, _ in FIELDS]
     boosts = [boost for _, boost in FIELDS]
+    if analyses is not None:
+        analyse = lambda doc: analyses[int(doc.ref)]  # noqa: E731 (documents are numbered in order)
     analyse = analyse or (lambda doc: analyse_document(analyzer, doc))
     numbered = number_terms(documents, fields, analyse)
     refs, terms = numbered.refs, numbered.terms
@@ -124,9 +109,10 @@ def score_index(
     k1, b = 1.2, 0.75  # lunr's defaults
     k1_plus_1 = k1 + 1
     vectors = []
-    # This loop runs once per (term, field, document): millions of times at 10,000 records, on
-    # every edit (an edit changes the average lengths, so every score), hence its plain shape. The
-    # score is lunr's expression with its operations in lunr's order, so the doubles are the same.
+    # This loop runs once per (term, field, document): millions of times at 10,000 records, hence
+    # its plain shape. It is the reference (tests, benchmarks), no longer the build's: the site gets
+    # term frequencies and the browser scores (search-core.js, the same expression in the same order).
+    # The score is lunr's expression with its operations in lunr's order, so the doubles are the same.
     for f, number, indexes, tfs, length in numbered.rows:
         norm = k1 * (1 - b + b * (length / average[f])) if average[f] else k1 * (1 - b)
         boost = boosts[f]
@@ -173,35 +159,107 @@ def build_index(
     return lunr_json(score_index(documents, analyzer, analyse))
 
 
+@dataclass(frozen=True)
+class LanguageFiles:
+    """What the search stage keeps of one language between builds (StageCache, LANGUAGE_FILES, by
+    the stage's `language_key`): the files the site gets; the index files they hold (`split`, its
+    manifest without the scripts) and each document's digest (`document_digest`), from which the
+    next build patches the index when only some documents changed (patch.py)."""
+
+    files: dict[str, bytes]
+    split: SplitIndex
+    digests: bytes
+
+
 @dataclass
 class LanguageIndex:
+    """One language's search files (`built`: made whole, or patched from the last build's), and what
+    they were made of, from which the whole lunr index is computed (the reference the files match)."""
+
     lang: str
     documents: list[SearchDocument]
-    scored: ScoredIndex
+    analyzer: Analyzer
+    analyses: list[AnalysedFields]
+    digests: bytes
+    built: SplitIndex
+    patched: bool = False
     scripts: list[str] = field(default_factory=list)
 
     @property
     def index(self) -> dict[str, Any]:
-        """The whole lunr index (the reference the shards are checked against; not written)."""
-        return lunr_json(self.scored)
+        """The whole lunr index, scores and all (the reference the shards are checked against; not written)."""
+        return lunr_json(score_index(self.documents, self.analyzer, analyses=self.analyses))
 
     def index_bytes(self) -> bytes:
         return _json(self.index)
 
+    @property
+    def term_count(self) -> int:
+        vocabulary = self.built.files[self.built.manifest["vocabulary"]]
+        return vocabulary.count(b"\n") + 1 if vocabulary else 0
+
     def split(self, target: int = SHARD_BYTES) -> SplitIndex:
-        """The manifest, shards and result texts the site gets (see shards.py)."""
-        s = self.scored
-        if s.refs != [str(n) for n in range(len(s.refs))]:
-            raise ValueError("search documents must be numbered 0, 1, 2, … in order (the shards give numbers, not refs)")
-        texts = [doc.store_entry() for doc in self.documents]
-        return split_index(self.lang, s.fields, s.pipeline, s.terms, s.vectors, texts, self.scripts, target)
+        """The manifest, shards and result texts, made whole (see shards.py), with the scripts."""
+        made = index_files(self.lang, self.analyzer, self.documents, self.analyses, target)
+        return SplitIndex({**made.manifest, "scripts": self.scripts}, made.files)
 
     def site_files(self) -> dict[str, bytes]:
         """What the site gets for this language, keyed by path under the site's root."""
-        split = self.split()
-        files = {f"{self.lang}/{path}": data for path, data in split.files.items()}
-        files[f"{self.lang}/{INDEX_FILE}"] = _json(split.manifest)
+        files = {f"{self.lang}/{path}": data for path, data in self.built.files.items()}
+        files[f"{self.lang}/{INDEX_FILE}"] = _json({**self.built.manifest, "scripts": self.scripts})
         return files
+
+
+def term_entries(analyses: list[AnalysedFields], width: int) -> tuple[dict[str, str], list[array[int]]]:
+    """Every term's shard entry (shards.encode_entry) and each field's length per document (lunr's
+    field length: the number of terms), from the documents' analysed fields in document order."""
+    # Per field, plain dicts of lists filled in one pass with bound lookups: this runs once per
+    # (term, field, document), millions of times at 10,000 records, on a build made whole.
+    docs: list[dict[str, list[int]]] = [{} for _ in range(width)]
+    tfs: list[dict[str, list[int]]] = [{} for _ in range(width)]
+    ranks: dict[str, int] = {}  # term -> its place in the field where it first occurs
+    lengths = [array("I") for _ in range(width)]
+    for number, analysed in enumerate(analyses):
+        for f in range(width):
+            counts = analysed.counts[f]
+            lengths[f].append(sum(counts))
+            joined = analysed.terms[f]
+            if not joined:
+                continue
+            field_docs, field_tfs, get = docs[f], tfs[f], docs[f].get
+            for rank, (term, tf) in enumerate(zip(joined.split(" "), counts, strict=True)):
+                held = get(term)
+                if held is None:
+                    field_docs[term] = [number]
+                    field_tfs[term] = [tf]
+                    if term not in ranks:  # the first occurrence: lowest document, then lowest field
+                        ranks[term] = rank
+                else:
+                    held.append(number)
+                    field_tfs[term].append(tf)
+    entries = {}
+    for term, rank in ranks.items():
+        entries[term] = encode_entry(term, rank, [(f, docs[f][term], tfs[f][term]) for f in range(width) if term in docs[f]])
+    return entries, lengths
+
+
+def index_files(
+    lang: str, analyzer: Analyzer, documents: list[SearchDocument], analyses: list[AnalysedFields], target: int = SHARD_BYTES
+) -> SplitIndex:
+    """One language's index files made whole (shards.py)."""
+    if [doc.ref for doc in documents] != [str(n) for n in range(len(documents))]:
+        raise ValueError("search documents must be numbered 0, 1, 2, … in order (the shards give numbers, not refs)")
+    fields = [name for name, _ in FIELDS]
+    entries, lengths = term_entries(analyses, len(fields))
+    texts = [_json(doc.store_entry()) for doc in documents]
+    pipeline = [label for label, _ in analyzer.steps]
+    return split_index(lang, fields, [boost for _, boost in FIELDS], pipeline, entries, lengths, texts, target)
+
+
+def document_digest(doc: SearchDocument) -> bytes:
+    """16 bytes naming everything a document is but its ref (its place): what it is analysed from,
+    and what its result shows. Equal digests, equal analysis and result text, wherever it stands."""
+    return hashlib.sha256(repr(dataclasses.replace(doc, ref="")).encode("utf-8", "surrogatepass")).digest()[:16]
 
 
 def _json(data: Any) -> bytes:
@@ -209,21 +267,45 @@ def _json(data: Any) -> bytes:
 
 
 def build_language(
-    model: SiteModel, lang: str, lunr_es: LunrSpanish, cache: StageCache | None = None, documents: list[SearchDocument] | None = None
+    model: SiteModel,
+    lang: str,
+    lunr_es: LunrSpanish,
+    cache: StageCache | None = None,
+    documents: list[SearchDocument] | None = None,
+    digests: bytes | None = None,
 ) -> LanguageIndex:
-    """The index of one language (of `documents`, when the caller has made them already). With a
-    cache, each document's words are analysed once across builds (most of the work), keyed by its
-    text and the analysis; scores are always recomputed."""
+    """The index of one language (of `documents`, when the caller has made them already, with their
+    `document_digest`s). With a cache, each document's words are analysed once across builds (most of
+    the work), keyed by its digest and the analysis; and when the last build's files of this language
+    are there (LANGUAGE_FILES) and only some documents changed, in place, those files are patched
+    (patch.py): the terms those documents hold, the shards holding those terms. Else made whole."""
     documents = documents if documents is not None else documents_for(model, lang)
+    digests = digests if digests is not None else b"".join(map(document_digest, documents))
     analyzer = analyzer_for(lang, lunr_es)
-    analyse = None
+    namespace = f"search-terms-{lang}"  # one per language: its entries are kept while its stage does not run
+    if cache is None:
+        analyses = [analyse_document(analyzer, doc) for doc in documents]
+    else:
+
+        def analyse(n: int, doc: SearchDocument) -> AnalysedFields:
+            key = (lang, analyzer.signature, digests[16 * n : 16 * n + 16].hex())
+            analysed: AnalysedFields = cache.memo(namespace, key, lambda: analyse_document(analyzer, doc))
+            return analysed
+
+        analyses = [analyse(n, doc) for n, doc in enumerate(documents)]
     if cache is not None:
-        names = [name for name, _ in FIELDS]
-
-        def analyse(doc: SearchDocument) -> AnalysedFields:
-            text = "\x1f".join(doc.fields.get(name, "") for name in names)
-            key = (lang, analyzer.signature, hashlib.sha256(text.encode("utf-8")).hexdigest())
-            # one namespace per language: a language's entries are kept while its stage does not run
-            return cache.memo(f"search-terms-{lang}", key, lambda: analyse_document(analyzer, doc))
-
-    return LanguageIndex(lang, documents, score_index(documents, analyzer, analyse))
+        old_terms = cache.previous_entries(namespace)
+        for key, value in cache.previous_entries(LANGUAGE_FILES).items():
+            if key[:2] != (lang, analyzer.signature) or not isinstance(value, LanguageFiles):
+                continue
+            patched = patch_index(
+                value.split,
+                value.digests,
+                lambda digest: old_terms.get((lang, analyzer.signature, digest.hex())),
+                documents,
+                digests,
+                analyses,
+            )
+            if patched is not None:
+                return LanguageIndex(lang, documents, analyzer, analyses, digests, patched, patched=True)
+    return LanguageIndex(lang, documents, analyzer, analyses, digests, index_files(lang, analyzer, documents, analyses))

@@ -11,7 +11,7 @@ from ogpsite.settings import overlay_files
 from ogpsite.stages.base import StageContext, StageResult
 from ogpsite.stages.search.analysis import analyzer_for, read_lunr_spanish
 from ogpsite.stages.search.documents import SearchDocument, documents_for
-from ogpsite.stages.search.index import INDEX_FILE, LanguageIndex, build_language
+from ogpsite.stages.search.index import INDEX_FILE, LANGUAGE_FILES, LanguageFiles, LanguageIndex, build_language, document_digest
 from ogpsite.stages.search.shards import with_worker
 from ogpsite.stages.search.vendor import (
     CORE_SCRIPT,
@@ -23,17 +23,14 @@ from ogpsite.stages.search.vendor import (
     worker_bundle,
 )
 
-LANGUAGE_FILES = "search-files"  # StageCache namespace: a language's files by language_key
 
-
-def language_key(lang: str, signature: str, documents: list[SearchDocument], scripts: Iterable[bytes]) -> tuple[str, str, str]:
+def language_key(lang: str, signature: str, digests: bytes, scripts: Iterable[bytes]) -> tuple[str, str, str]:
     """What one language's search files are made from: its documents (every field of each, in
-    order), the analysis (`Analyzer.signature`) and the browser scripts bundled with it. Equal keys,
-    equal files: an edit that leaves a language's documents as they were (an English text edited,
-    for the Spanish index) leaves that language's files as they were, without indexing it again."""
-    h = hashlib.sha256()
-    for doc in documents:
-        h.update(repr(doc).encode("utf-8", "surrogatepass"))  # a dataclass: every field, in order
+    order: their `document_digest`s), the analysis (`Analyzer.signature`) and the browser scripts
+    bundled with it. Equal keys, equal files: an edit that leaves a language's documents as they were
+    (an English text edited, for the Spanish index) leaves that language's files as they were,
+    without indexing it again."""
+    h = hashlib.sha256(digests)
     for script in scripts:
         h.update(hashlib.sha256(script).digest())
     return (lang, signature, h.hexdigest())
@@ -50,6 +47,11 @@ def language_files(built: LanguageIndex, vendor: dict[str, bytes], core: bytes, 
     files[manifest] = with_worker(files[manifest], bundle.url())
     files[bundle.path] = bundle.data
     return files
+
+
+def kept_files(built: LanguageIndex, vendor: dict[str, bytes], core: bytes, worker: bytes) -> LanguageFiles:
+    """`language_files`, with what the next build patches them from."""
+    return LanguageFiles(language_files(built, vendor, core, worker), built.built, built.digests)
 
 
 class SearchStage:
@@ -100,10 +102,12 @@ class SearchStage:
         scripts = [data for _, data in sorted(vendor.items())] + [core, worker]
         for lang in self.languages(model):
             documents = documents_for(model, lang)
-            key = language_key(lang, analyzer_for(lang, lunr_es).signature, documents, scripts)
+            digests = b"".join(map(document_digest, documents))
+            key = language_key(lang, analyzer_for(lang, lunr_es).signature, digests, scripts)
 
-            def make(lang: str = lang, documents: list[SearchDocument] = documents) -> dict[str, bytes]:
-                return language_files(build_language(model, lang, lunr_es, context.cache, documents), vendor, core, worker)
+            def make(lang: str = lang, documents: list[SearchDocument] = documents, digests: bytes = digests) -> LanguageFiles:
+                built = build_language(model, lang, lunr_es, context.cache, documents, digests)
+                return kept_files(built, vendor, core, worker)
 
-            files.update(context.cache.memo(LANGUAGE_FILES, key, make))
+            files.update(context.cache.memo(LANGUAGE_FILES, key, make).files)
         return StageResult(files)
