@@ -106,7 +106,9 @@ def file_kind(relpath: str) -> str:
     name = relpath.rsplit("/", 1)[-1]
     parts = relpath.split("/")
     # the manifest, its shards and the result texts (stages/search/shards.py)
-    if name in ("search-index.json", "search-docs.json") or (len(parts) > 2 and parts[1] in ("search-index", "search-texts", "search-lengths")):
+    if name in ("search-index.json", "search-docs.json") or (
+        len(parts) > 2 and parts[1] in ("search-index", "search-texts", "search-lengths")
+    ):
         return "search index"
     if parts[0] == "filters":  # what the commitments index's filters fetch (stages/filters.py)
         return "filter data"
