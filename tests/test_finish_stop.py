@@ -83,6 +83,46 @@ def test_forked_workers_reset_the_parents_signal_handlers() -> None:
         assert (sigint, sigterm, wakeup) == (signal.SIG_IGN, signal.SIG_DFL, -1)
 
 
+_RESET = parallel.reset_inherited_signals
+
+
+def _signal_before_reset() -> None:
+    """A worker's initializer that is late: a signal reaches the worker before it resets anything."""
+    os.kill(os.getpid(), signal.SIGINT)
+    _RESET()
+
+
+def test_a_signal_before_a_worker_has_reset_its_handlers_does_not_reach_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The race that stopped the preview: the pool ends a just-forked replacement worker with
+    SIGTERM before its initializer runs. The worker is born with the signals blocked, so the
+    signal never reaches the parent's handlers through the inherited wakeup fd."""
+    monkeypatch.setattr(parallel, "reset_inherited_signals", _signal_before_reset)
+    read, write = os.pipe()
+    os.set_blocking(read, False)
+    os.set_blocking(write, False)
+    caught: list[int] = []
+    old = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    old_fd = signal.set_wakeup_fd(write)
+    try:
+        mask_before = signal.pthread_sigmask(signal.SIG_BLOCK, set())
+        results = [result for _, result in parallel.run(None, [(_worker_signals, n) for n in range(8)], 2)]
+        mask_after = signal.pthread_sigmask(signal.SIG_BLOCK, set())
+        time.sleep(0.1)  # a handler in this process would have run by now
+        try:
+            written = os.read(read, 64)
+        except BlockingIOError:
+            written = b""
+    finally:
+        signal.set_wakeup_fd(old_fd)
+        signal.signal(signal.SIGINT, old)
+        os.close(read)
+        os.close(write)
+    assert any(r[0] is signal.SIG_IGN for r in results), "no task ran in a forked worker"
+    assert written == b"", "a worker's signal was written to the parent's wakeup fd"
+    assert caught == []
+    assert mask_after == mask_before, "the parent's signal mask is as it was"
+
+
 def test_the_preview_stops_finishing_when_a_save_is_waiting(site_project: Path) -> None:
     """The preview's build thread asks its watcher's queue between stages (BuildLoop.change_waiting):
     with a save waiting, Rebuilder.finish leaves the stages not started pending; without, it ends."""

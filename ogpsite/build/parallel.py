@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _JOB: Any = None
@@ -44,10 +45,34 @@ def reset_inherited_signals() -> None:
     A worker forked from the preview server would inherit asyncio's handlers and its wakeup fd: a
     signal sent to the worker would then be written to the server's socket and stop the server,
     and SIGTERM (how a pool ends its workers) would not end the worker. A worker ignores Ctrl-C
-    (the parent handles it and ends the pool) and dies on SIGTERM."""
+    (the parent handles it and ends the pool) and dies on SIGTERM.
+
+    The worker is born with both signals blocked (`_held_signals`): one that comes before this runs
+    waits, and is then ignored (SIGINT) or ends the worker (SIGTERM), never the server."""
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+
+
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def _held_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM blocked in this thread while the pool starts: its workers, and the pool's
+    own threads (which fork the replacements of workers that end), inherit the block.
+
+    Without it a worker has the parent's handlers until its initializer runs. The pool forks a
+    replacement for each worker that ends (maxtasksperchild=1) and sends it SIGTERM when the run
+    is over, often before that replacement has run a line: in the preview server, the inherited
+    C handler then wrote SIGTERM to asyncio's wakeup socket and the server stopped. Only this
+    thread's mask changes, and only for the pool's start: the process still takes Ctrl-C."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _call(numbered: tuple[int, Task]) -> tuple[int, Any]:
@@ -114,7 +139,9 @@ def run(job: Any, tasks: list[Task], workers: int, stop: Callable[[], bool] | No
             # maxtasksperchild=1: a worker ends once its tasks are done, so its memory (what it computed,
             # the inherited pages it touched) is given back while this process takes in its last
             # results, instead of both being held at once at the build's peak.
-            with context.Pool(children, initializer=reset_inherited_signals, maxtasksperchild=1) as pool:
+            with _held_signals():
+                pool = context.Pool(children, initializer=reset_inherited_signals, maxtasksperchild=1)
+            with pool:
                 pending = [pool.apply_async(_work) for _ in range(children)]
                 received = 0
                 while (index := _take()) < len(tasks):
