@@ -8,8 +8,6 @@ import io
 import os
 import queue
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -19,7 +17,6 @@ import pytest
 from ogpsite.build import Builder, BuildMode, parallel
 from ogpsite.commands.serve_rebuild import BuildLoop, BuildState, Rebuilder, Watcher
 
-from .conftest import ROOT
 from .test_incremental import assert_same_as_clean_build, commitment, edit, index_terms, retitle, settings, site_project, small_pages
 
 __all__ = ["site_project", "small_pages"]  # fixtures used here
@@ -124,53 +121,6 @@ def test_a_signal_before_a_worker_has_reset_its_handlers_does_not_reach_the_pare
     assert written == b"", "a worker's signal was written to the parent's wakeup fd"
     assert caught == []
     assert mask_after == mask_before, "the parent's signal mask is as it was"
-
-
-_KILLED_PARENT = """
-import os, sys, time
-from ogpsite.build import parallel
-
-def task(n):
-    with open(os.path.join(sys.argv[1], str(os.getpid())), "w"):
-        pass
-    time.sleep(0.2)
-    return n
-
-list(parallel.run(None, [(task, n) for n in range(200)], 3))
-"""
-
-
-def _gone(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return True
-    return "State:\tZ" in status  # ended; its new parent has not reaped it yet
-
-
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux only (prctl)")
-def test_workers_end_with_a_parent_killed_with_sigkill(tmp_path: Path) -> None:
-    """`kill -9` of the server (or of `ogpsite build`) ends its workers too, instead of leaving
-    them taking tasks and then hanging with results nobody reads."""
-    pids = tmp_path / "pids"
-    pids.mkdir()
-    parent = subprocess.Popen([sys.executable, "-c", _KILLED_PARENT, str(pids)], cwd=ROOT)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and len({p.name for p in pids.iterdir()} - {str(parent.pid)}) < 2:
-            time.sleep(0.05)
-        workers = {int(p.name) for p in pids.iterdir()} - {parent.pid}
-        assert len(workers) >= 2, "the workers did not start"
-    finally:
-        parent.kill()
-        parent.wait()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not all(_gone(pid) for pid in workers):
-        time.sleep(0.05)
-    alive = [pid for pid in workers if not _gone(pid)]
-    for pid in alive:
-        os.kill(pid, signal.SIGKILL)
-    assert alive == [], "workers outlived their parent"
 
 
 def test_the_preview_stops_finishing_when_a_save_is_waiting(site_project: Path) -> None:

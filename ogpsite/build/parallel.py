@@ -9,7 +9,6 @@ there are N-1 forked copies of the model, not N. With one process, or one task, 
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import multiprocessing
 import os
@@ -57,29 +56,6 @@ def reset_inherited_signals() -> None:
 
 
 _HELD = {signal.SIGINT, signal.SIGTERM}
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def die_with_parent(parent: int) -> None:
-    """In a forked worker (Linux): be killed when the process that forked it dies.
-
-    A worker outlived a server killed with `kill -9`: it went on taking tasks, then hung for
-    good at exit, its results' pipe full and nobody reading it. With PR_SET_PDEATHSIG the kernel
-    kills it with its parent. If the parent died before the request was made, the worker leaves
-    at once. Elsewhere, nothing changes."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # no prctl: not Linux
-        return
-    if os.getppid() != parent:
-        os._exit(1)
-
-
-def _start_worker(parent: int) -> None:
-    """The pool's initializer."""
-    die_with_parent(parent)
-    reset_inherited_signals()
 
 
 @contextmanager
@@ -164,7 +140,7 @@ def run(job: Any, tasks: list[Task], workers: int, stop: Callable[[], bool] | No
             # the inherited pages it touched) is given back while this process takes in its last
             # results, instead of both being held at once at the build's peak.
             with _held_signals():
-                pool = context.Pool(children, initializer=_start_worker, initargs=(os.getpid(),), maxtasksperchild=1)
+                pool = context.Pool(children, initializer=reset_inherited_signals, maxtasksperchild=1)
             with pool:
                 pending = [pool.apply_async(_work) for _ in range(children)]
                 received = 0
