@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import multiprocessing
 import os
 import queue
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -17,6 +20,7 @@ import pytest
 from ogpsite.build import Builder, BuildMode, parallel
 from ogpsite.commands.serve_rebuild import BuildLoop, BuildState, Rebuilder, Watcher
 
+from .conftest import ROOT
 from .test_incremental import assert_same_as_clean_build, commitment, edit, index_terms, retitle, settings, site_project, small_pages
 
 __all__ = ["site_project", "small_pages"]  # fixtures used here
@@ -123,6 +127,53 @@ def test_a_signal_before_a_worker_has_reset_its_handlers_does_not_reach_the_pare
     assert mask_after == mask_before, "the parent's signal mask is as it was"
 
 
+_KILLED_PARENT = """
+import os, sys, time
+from ogpsite.build import parallel
+
+def task(n):
+    with open(os.path.join(sys.argv[1], str(os.getpid())), "w"):
+        pass
+    time.sleep(0.2)
+    return n
+
+list(parallel.run(None, [(task, n) for n in range(200)], 3))
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "State:\tZ" in status  # ended; its new parent has not reaped it yet
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux only (prctl)")
+def test_workers_end_with_a_parent_killed_with_sigkill(tmp_path: Path) -> None:
+    """`kill -9` of the server (or of `ogpsite build`) ends its workers too, instead of leaving
+    them taking tasks and then hanging with results nobody reads."""
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    parent = subprocess.Popen([sys.executable, "-c", _KILLED_PARENT, str(pids)], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len({p.name for p in pids.iterdir()} - {str(parent.pid)}) < 2:
+            time.sleep(0.05)
+        workers = {int(p.name) for p in pids.iterdir()} - {parent.pid}
+        assert len(workers) >= 2, "the workers did not start"
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not all(_gone(pid) for pid in workers):
+        time.sleep(0.05)
+    alive = [pid for pid in workers if not _gone(pid)]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert alive == [], "workers outlived their parent"
+
+
 def test_the_preview_stops_finishing_when_a_save_is_waiting(site_project: Path) -> None:
     """The preview's build thread asks its watcher's queue between stages (BuildLoop.change_waiting):
     with a save waiting, Rebuilder.finish leaves the stages not started pending; without, it ends."""
@@ -150,3 +201,50 @@ def test_the_preview_stops_finishing_when_a_save_is_waiting(site_project: Path) 
     assert not rebuilder.pending
     assert "zanzibarian" in index_terms(site_project / "site" / "en").split("\n")
     assert_same_as_clean_build(site_project)
+
+
+def _fails_in_a_worker(n: int) -> int:
+    time.sleep(0.01)
+    if n == 7 and parallel.current_job() == "job" and os.getpid() != _PARENT_PID[0]:
+        raise ValueError("record 7 is broken")
+    return n
+
+
+def _dies_in_a_worker(n: int) -> int:
+    time.sleep(0.01)
+    if os.getpid() != _PARENT_PID[0]:
+        os._exit(3)  # as if killed, or out of memory
+    return n
+
+
+_PARENT_PID = [0]
+
+
+def test_a_tasks_error_in_a_worker_is_raised_in_the_parent_with_its_traceback() -> None:
+    _PARENT_PID[0] = os.getpid()
+    tasks = [(_fails_in_a_worker, n) for n in range(40)]
+    # task 7 may be taken by this process, where it does not fail: try until a worker took it
+    for _ in range(20):
+        try:
+            results = dict(parallel.run("job", tasks, 2))
+        except ValueError as error:
+            assert str(error) == "record 7 is broken"
+            assert any("raised in a worker process" in note and "_fails_in_a_worker" in note for note in error.__notes__)
+            break
+        assert results == {n: n for n in range(40)}
+    else:
+        pytest.fail("task 7 never ran in a worker")
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
+    _PARENT_PID[0] = os.getpid()
+    with pytest.raises(RuntimeError, match=r"ended without finishing its tasks \(exit code 3\)"):
+        list(parallel.run(None, [(_dies_in_a_worker, n) for n in range(40)], 2))
+
+
+def test_an_early_stop_ends_the_workers() -> None:
+    """A caller that stops reading (an error in what it does with a result) leaves no worker behind."""
+    runs = parallel.run(None, [(_worker_signals, n) for n in range(40)], 3)
+    next(runs)
+    runs.close()
+    assert multiprocessing.active_children() == []

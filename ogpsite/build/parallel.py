@@ -9,10 +9,14 @@ there are N-1 forked copies of the model, not N. With one process, or one task, 
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
+import pickle
+import queue
 import signal
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -40,7 +44,7 @@ def worker_count(requested: int = 0) -> int:
 
 
 def reset_inherited_signals() -> None:
-    """The pool's initializer, in each forked worker: forget the parent's signal handling.
+    """First thing in each forked worker (after die_with_parent): forget the parent's signal handling.
 
     A worker forked from the preview server would inherit asyncio's handlers and its wakeup fd: a
     signal sent to the worker would then be written to the server's socket and stop the server,
@@ -56,18 +60,35 @@ def reset_inherited_signals() -> None:
 
 
 _HELD = {signal.SIGINT, signal.SIGTERM}
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent: int) -> None:
+    """In a forked worker (Linux): be killed when the process that forked it dies.
+
+    Without this a worker outlived `kill -9` of the server or of a build: it went on taking tasks,
+    then hung at exit for good, its results' pipe full and nobody reading it. The kernel sends the
+    signal when the *thread* that forked the worker ends, so workers are forked by the thread
+    that runs `run` and waits for them. If the parent died before the request was made, the
+    worker leaves at once. Elsewhere than Linux, nothing changes."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # no prctl
+        return
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 @contextmanager
 def _held_signals() -> Iterator[None]:
-    """SIGINT and SIGTERM blocked in this thread while the pool starts: its workers, and the pool's
-    own threads (which fork the replacements of workers that end), inherit the block.
+    """SIGINT and SIGTERM blocked in this thread while it forks the workers: they inherit the block.
 
-    Without it a worker has the parent's handlers until its initializer runs. The pool forks a
-    replacement for each worker that ends (maxtasksperchild=1) and sends it SIGTERM when the run
-    is over, often before that replacement has run a line: in the preview server, the inherited
-    C handler then wrote SIGTERM to asyncio's wakeup socket and the server stopped. Only this
-    thread's mask changes, and only for the pool's start: the process still takes Ctrl-C."""
+    Without it a worker has the parent's handlers until `reset_inherited_signals` runs. A
+    multiprocessing.Pool (used before) sent SIGTERM to the replacement workers it had just forked
+    when a run ended, often before they had run a line: in the preview server, the inherited C
+    handler then wrote SIGTERM to asyncio's wakeup socket and the server stopped. Only this
+    thread's mask changes, and only while it forks: the process still takes Ctrl-C."""
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
     try:
         yield
@@ -87,7 +108,7 @@ def _take() -> int:
     return index
 
 
-def _work(_: object = None) -> int:
+def _work() -> int:
     """In a worker: take tasks until none is left, sending each result as soon as it is done (held
     until the end, a worker's results were a third of its memory at the build's peak); returns how
     many it sent. The queue's own thread sends them, so the worker goes on meanwhile."""
@@ -98,13 +119,35 @@ def _work(_: object = None) -> int:
     return sent
 
 
-def _received(results: Any, wait: int = 0) -> Iterator[tuple[int, Any]]:
-    """The workers' results that have come (`wait`: at least that many, waiting for them)."""
-    while wait > 0:
-        yield results.get()
-        wait -= 1
-    while not results.empty():
-        yield results.get()
+# A worker's last message, after its results: (_DONE, how many it sent) or (_FAILED, the error).
+_DONE = -1
+_FAILED = -2
+
+
+def _sendable(error: BaseException) -> BaseException:
+    """The error a task raised, as it can cross to the parent: with the worker's traceback as a
+    note, and as a RuntimeError naming it if the error itself cannot be pickled."""
+    text = "".join(traceback.format_exception(error))
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        error = RuntimeError(f"{type(error).__name__}: {error}")
+    error.add_note("raised in a worker process:\n" + text)
+    return error
+
+
+def _worker(parent: int) -> None:
+    """A forked worker's whole life: it ends once the tasks are taken, so its memory (what it
+    computed, the inherited pages it touched) is given back while this process takes in the last
+    results, instead of both being held at once at the build's peak."""
+    die_with_parent(parent)
+    reset_inherited_signals()
+    try:
+        sent = _work()
+    except BaseException as error:
+        _RESULTS.put((_FAILED, _sendable(error)))
+    else:
+        _RESULTS.put((_DONE, sent))
 
 
 def _stop_taking() -> None:
@@ -113,12 +156,27 @@ def _stop_taking() -> None:
         _NEXT.value = len(_TASKS)
 
 
+def _next_message(results: Any, workers: list[Any]) -> tuple[int, Any]:
+    """The next message from the workers, waiting for it; an error if a worker died without one
+    (killed, or out of memory), instead of waiting for ever."""
+    while True:
+        try:
+            return results.get(timeout=0.5)  # type: ignore[no-any-return]
+        except queue.Empty:
+            if any(worker.exitcode not in (None, 0) for worker in workers):
+                codes = ", ".join(str(worker.exitcode) for worker in workers if worker.exitcode not in (None, 0))
+                raise RuntimeError(f"a worker process ended without finishing its tasks (exit code {codes})") from None
+            if all(worker.exitcode == 0 for worker in workers) and results.empty():
+                raise RuntimeError("the worker processes ended without sending all their results") from None
+
+
 def run(job: Any, tasks: list[Task], workers: int, stop: Callable[[], bool] | None = None) -> Iterator[tuple[int, Any]]:
     """Run `function(argument)` for every task with `job` visible as current_job(); yields
     (task index, result): this process's as they finish, the workers' as they come in (looked for
     after each task this process runs, and waited for at the end).
     Tasks listed first start first. `stop`, asked before each task this process takes: once it
-    says True, no task starts any more (the caller sees which results did not come)."""
+    says True, no task starts any more (the caller sees which results did not come).
+    A task's error is raised here, in this process."""
     global _JOB, _TASKS, _NEXT, _RESULTS
     previous = _JOB, _TASKS, _NEXT, _RESULTS
     _JOB = job
@@ -134,28 +192,47 @@ def run(job: Any, tasks: list[Task], workers: int, stop: Callable[[], bool] | No
         results = _RESULTS
         gc.collect()
         gc.freeze()  # the children's garbage collector then leaves the inherited objects' pages alone
+        # Plain processes, not a multiprocessing.Pool: a pool forks a replacement for each worker
+        # that ends and keeps it idle on its task queue; such a process outlived `kill -9` of its
+        # parent for good, and could not be made to die with it (see die_with_parent).
+        forked = [context.Process(target=_worker, args=(os.getpid(),), daemon=True) for _ in range(min(workers, len(tasks)) - 1)]
+        done = 0
         try:
-            children = min(workers, len(tasks)) - 1
-            # maxtasksperchild=1: a worker ends once its tasks are done, so its memory (what it computed,
-            # the inherited pages it touched) is given back while this process takes in its last
-            # results, instead of both being held at once at the build's peak.
             with _held_signals():
-                pool = context.Pool(children, initializer=reset_inherited_signals, maxtasksperchild=1)
-            with pool:
-                pending = [pool.apply_async(_work) for _ in range(children)]
-                received = 0
-                while (index := _take()) < len(tasks):
-                    if stop is not None and stop():
-                        _stop_taking()
-                        break
-                    yield _call((index, tasks[index]))
-                    for result in _received(results):  # between tasks, so they do not pile up
-                        received += 1
-                        yield result
-                sent = sum(result.get() for result in pending)  # a worker's error is raised here
-                yield from _received(results, sent - received)
+                for process in forked:
+                    process.start()
+
+            def finished(message: tuple[int, Any]) -> bool:
+                """Whether the message is a worker's last (raising the error it carries)."""
+                if message[0] == _FAILED:
+                    raise message[1]
+                return message[0] == _DONE
+
+            while (index := _take()) < len(tasks):
+                if stop is not None and stop():
+                    _stop_taking()
+                    break
+                yield _call((index, tasks[index]))
+                while not results.empty():  # between tasks, so they do not pile up
+                    message = results.get()
+                    if finished(message):
+                        done += 1
+                    else:
+                        yield message
+            while done < len(forked):
+                message = _next_message(results, forked)
+                if finished(message):
+                    done += 1
+                else:
+                    yield message
         finally:
             gc.unfreeze()
+            _stop_taking()
+            for process in forked:
+                if done < len(forked) and process.is_alive():
+                    process.terminate()  # an error or an early stop: the others' work is not wanted
+                if process.pid is not None:
+                    process.join()
             results.close()
     finally:
         _JOB, _TASKS, _NEXT, _RESULTS = previous
