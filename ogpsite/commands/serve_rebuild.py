@@ -222,9 +222,9 @@ def in_process(settings: BuildSettings) -> BuildSettings:
     """The settings builds inside the server use: as given, workers included.
 
     A child forked from this threaded server would inherit its signal handlers (asyncio's, so
-    SIGTERM no longer ended it and the pool waited for it forever) and its wakeup fd; the pool's
-    initializer (build/parallel.py, `reset_inherited_signals`) gives each worker its own, so the
-    first build and finish() use every core.
+    SIGTERM no longer ended it and the build waited for it forever) and its wakeup fd; each worker
+    is forked with those signals blocked and resets them first (build/parallel.py,
+    `reset_inherited_signals`), so the first build and finish() use every core.
     """
     return settings
 
