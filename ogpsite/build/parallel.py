@@ -48,8 +48,8 @@ def reset_inherited_signals() -> None:
 
     A worker forked from the preview server would inherit asyncio's handlers and its wakeup fd: a
     signal sent to the worker would then be written to the server's socket and stop the server,
-    and SIGTERM (how a pool ends its workers) would not end the worker. A worker ignores Ctrl-C
-    (the parent handles it and ends the pool) and dies on SIGTERM.
+    and SIGTERM (how `run` ends its workers early) would not end the worker. A worker ignores
+    Ctrl-C (the parent handles it and ends the workers) and dies on SIGTERM.
 
     The worker is born with both signals blocked (`_held_signals`): one that comes before this runs
     waits, and is then ignored (SIGINT) or ends the worker (SIGTERM), never the server."""
