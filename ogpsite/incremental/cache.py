@@ -43,13 +43,39 @@ class PageEntry:
     sha: str  # of the HTML written
     reads: dict[str, frozenset[str]]
 
-    def pack(self) -> bytes:
-        return marshal.dumps((self.relpath, self.digest, self.sha, {k: tuple(sorted(v)) for k, v in self.reads.items()}))
+    def pack(self, sets: ReadSets) -> bytes:
+        return marshal.dumps((self.relpath, self.digest, self.sha, tuple(self.reads), tuple(map(sets.number, self.reads.values()))))
 
     @classmethod
-    def unpack(cls, data: bytes, intern: dict[tuple[str, ...], frozenset[str]]) -> PageEntry:
-        relpath, digest, sha, reads = marshal.loads(data)
-        return cls(relpath, digest, sha, {k: intern.get(v) or intern.setdefault(v, frozenset(v)) for k, v in reads.items()})
+    def unpack(cls, data: bytes, sets: ReadSets) -> PageEntry:
+        relpath, digest, sha, keys, numbers = marshal.loads(data)
+        return cls(relpath, digest, sha, dict(zip(keys, map(sets.sets.__getitem__, numbers), strict=True)))
+
+
+class ReadSets:
+    """The distinct sets of attributes pages read of one entity, numbered, so that a page's row
+    holds its keys and these numbers. A few tens of thousands of sets serve more than a million
+    reads at 10,000 commitments: the rows are a fifth smaller, and loading them is twice as fast
+    as building every set again (an edit's build loads them all). Numbers are only added while
+    the rows that use them stand; a save that rewrites every row starts them again."""
+
+    def __init__(self, sets: list[frozenset[str]] | None = None):
+        self.sets: list[frozenset[str]] = sets or []
+        self.numbers = {attrs: n for n, attrs in enumerate(self.sets)}
+        self.saved = len(self.sets)  # the sets stored already
+
+    def number(self, attrs: frozenset[str]) -> int:
+        found = self.numbers.get(attrs)
+        if found is None:
+            found = self.numbers[attrs] = len(self.sets)
+            self.sets.append(attrs)
+        return found
+
+    def unsaved(self) -> list[tuple[int, bytes]]:
+        """The rows of the sets numbered since the last save (marked saved)."""
+        rows = [(n, marshal.dumps(tuple(sorted(self.sets[n])))) for n in range(self.saved, len(self.sets))]
+        self.saved = len(self.sets)
+        return rows
 
 
 @dataclass
@@ -74,11 +100,12 @@ CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, entry BLOB);
 CREATE TABLE IF NOT EXISTS digests (entity TEXT PRIMARY KEY, attrs BLOB);
 CREATE TABLE IF NOT EXISTS stages (namespace TEXT, key BLOB, value BLOB, PRIMARY KEY (namespace, key));
 CREATE TABLE IF NOT EXISTS committed (folder TEXT PRIMARY KEY, key TEXT);
+CREATE TABLE IF NOT EXISTS read_sets (number INTEGER PRIMARY KEY, attrs BLOB);
 """
 # `committed`: the key a folder had in the last saved state, for each folder whose `records` row
 # a later build replaced (save_records) and then did not save (it failed): without it the next
 # build would take the failed build's keys for the last good one's and miss those edits.
-_TABLES = ("meta", "records", "pages", "digests", "stages")
+_TABLES = ("meta", "records", "pages", "digests", "stages", "read_sets")
 
 
 class Cache:
@@ -93,6 +120,7 @@ class Cache:
         self.path = self.folder / "state.sqlite"
         self.valid = False  # whether the file held a state of this generator and settings
         self.generation = ""  # changes with every save: a save writes only differences if unchanged
+        self.read_sets = ReadSets()  # numbering the stored pages' rows use (load_rest, save)
 
     def _connect(self) -> sqlite3.Connection:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -141,16 +169,18 @@ class Cache:
                         state.records.pop(folder, None)
                     else:
                         state.records[folder] = (key, None)
-                intern: dict[tuple[str, ...], frozenset[str]] = {}
-                state.pages = {url: PageEntry.unpack(entry, intern) for url, entry in db.execute("SELECT url, entry FROM pages")}
+                sets = ReadSets([frozenset(marshal.loads(attrs)) for (attrs,) in db.execute("SELECT attrs FROM read_sets ORDER BY number")])
+                state.pages = {url: PageEntry.unpack(entry, sets) for url, entry in db.execute("SELECT url, entry FROM pages")}
+                self.read_sets = sets
                 state.digests = {entity: marshal.loads(attrs) for entity, attrs in db.execute("SELECT entity, attrs FROM digests")}
                 # the values stay pickled until a stage asks for them (StoredValues), in its worker
                 blobs: dict[str, dict[Any, bytes]] = {}
                 for namespace, key, value in db.execute("SELECT namespace, key, value FROM stages"):
                     blobs.setdefault(namespace, {})[pickle.loads(key)] = value
                 state.stages = {namespace: StoredValues(values) for namespace, values in blobs.items()}
-        except (sqlite3.Error, OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError, ImportError):
+        except (sqlite3.Error, OSError, EOFError, ValueError, TypeError, IndexError, pickle.UnpicklingError, AttributeError, ImportError):
             state.records, state.pages, state.digests, state.stages = {}, {}, {}, {}
+            self.valid = False  # unreadable rows: the next save writes every row again
 
     def save(self, new: State, old: State | None) -> None:
         """Store `new`, writing only the rows that differ from `old`, the state this object loaded
@@ -164,6 +194,7 @@ class Cache:
                 for table in _TABLES:
                     if table != "records":  # rows are checked by key when read; save_records wrote this build's
                         db.execute(f"DELETE FROM {table}")
+                self.read_sets = ReadSets()
             meta: dict[str, Any] = {
                 "version": STATE_VERSION,
                 "settings": self.settings_key,
@@ -176,7 +207,9 @@ class Cache:
                 "manifest": new.manifest,
             }
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, marshal.dumps(v)) for k, v in meta.items()])
-            _sync(db, "pages", old.pages if old else {}, new.pages, PageEntry.pack)
+            sets = self.read_sets
+            _sync(db, "pages", old.pages if old else {}, new.pages, lambda entry: entry.pack(sets))
+            db.executemany("INSERT INTO read_sets VALUES (?, ?)", sets.unsaved())  # after the rows: they number them
             _sync(db, "digests", old.digests if old else {}, new.digests, marshal.dumps)
             stored = old.records.keys() if old else {folder for (folder,) in db.execute("SELECT folder FROM records")}
             db.executemany("DELETE FROM records WHERE folder = ?", [(k,) for k in stored - new.records.keys()])
