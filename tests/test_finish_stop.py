@@ -4,6 +4,7 @@ carry the server's signal handling (build/parallel.py)."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import io
 import multiprocessing
 import os
@@ -248,3 +249,21 @@ def test_an_early_stop_ends_the_workers() -> None:
     next(runs)
     runs.close()
     assert multiprocessing.active_children() == []
+
+
+def test_a_parallel_run_leaves_frozen_what_its_caller_froze_and_unfreezes_only_its_own() -> None:
+    """A single build freezes its model before rendering (builder.collector_paused) and unfreezes it
+    when it ends: a run in between must not unfreeze it, or the collector walks all of it again."""
+    _PARENT_PID[0] = os.getpid()
+    tasks = [(_fails_in_a_worker, n) for n in range(8) if n != 7]
+    assert gc.get_freeze_count() == 0
+    dict(parallel.run("job", tasks, 2))
+    assert gc.get_freeze_count() == 0  # what the run froze for its workers, unfrozen
+    made = [[n] for n in range(1000)]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert dict(parallel.run("job", tasks, 2)) == {n: n for n in range(8) if n != 7}
+        assert frozen >= len(made) and gc.get_freeze_count() >= len(made)  # still frozen (less what was freed)
+    finally:
+        gc.unfreeze()

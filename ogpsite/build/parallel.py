@@ -190,6 +190,7 @@ def run(job: Any, tasks: list[Task], workers: int, stop: Callable[[], bool] | No
         context = multiprocessing.get_context("fork")
         _TASKS, _NEXT, _RESULTS = tasks, context.Value("l", 0), context.Queue()
         results = _RESULTS
+        frozen_before = gc.get_freeze_count()  # a single build froze its model (builder.collector_paused)
         gc.collect()
         gc.freeze()  # the children's garbage collector then leaves the inherited objects' pages alone
         # Plain processes, not a multiprocessing.Pool: a pool forks a replacement for each worker
@@ -226,7 +227,12 @@ def run(job: Any, tasks: list[Task], workers: int, stop: Callable[[], bool] | No
                 else:
                     yield message
         finally:
-            gc.unfreeze()
+            # Unfrozen, every object is the collector's to walk again at its next full collection:
+            # about 0.6 s of an edit's build at 10,000 commitments, in whatever allocates next. A
+            # caller that had frozen objects itself keeps them (and these) frozen: it unfreezes
+            # them when its build ends (Builder.rebuild).
+            if not frozen_before:
+                gc.unfreeze()
             _stop_taking()
             for process in forked:
                 if done < len(forked) and process.is_alive():
