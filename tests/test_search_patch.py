@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import pickle
 import random
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from benchmarks.corpus import generate
 from ogpsite.build import check
-from ogpsite.incremental.stage_cache import StageCache
+from ogpsite.incremental.stage_cache import StageCache, StoredValues
 from ogpsite.stages import StageContext, search
 
 from .conftest import ROOT, settings_for
@@ -140,3 +141,47 @@ def test_an_edit_rewrites_few_index_files_and_equals_a_clean_build(model: Any, t
     assert total >= 5 * len(shards), (len(shards), total)  # three terms: sentenc, procur, zebra
     assert [name for name in changed if name.startswith(f"en/{search.LENGTH_DIR}/")] != []  # its field lengths
     assert not [name for name in changed if name.startswith(f"en/{search.TEXT_DIR}/")]  # its result text is as it was
+
+
+class CountedValues(StoredValues):
+    """The cache file's values of a namespace (pickled), noting which are read back."""
+
+    def __init__(self, values: dict[Any, Any]):
+        super().__init__({key: pickle.dumps(value) for key, value in values.items()})
+        self.read: set[Any] = set()
+
+    def __getitem__(self, key: Any) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+def test_an_edit_reads_only_the_changed_documents_analyses_and_keeps_the_others(model: Any, tmp_path: Any) -> None:
+    first = StageCache()
+    _stage_files(model, first, tmp_path)
+    namespace = "search-terms-en"
+    stored = {name: CountedValues(dict(values)) for name, values in first.current.items()}
+    records = model.records["commitments"]
+    edits = [records[len(records) // 3], records[2 * len(records) // 3]]
+    originals = [record.texts["en"] for record in edits]
+    try:
+        record = edits[0]
+        record.texts["en"] = dataclasses.replace(originals[0], plain=originals[0].plain + " A sentence on procurement and zebras.")
+        cache = StageCache(stored)  # type: ignore[arg-type]
+        after = _stage_files(model, cache, tmp_path)
+        assert after == _stage_files(model, StageCache(), tmp_path)  # patched, as a clean build
+        every = len(stored[namespace])
+        # read: the edited document's old analysis, and the first document holding each term its
+        # entry is rewritten for (the term's rank there); not the others (all of them before)
+        assert 0 < len(stored[namespace].read) < every / 2, (len(stored[namespace].read), every)
+        kept = cache.kept()[namespace]
+        assert len(kept) == every  # the edited document's analysis replaced, every other one carried over
+        assert len(set(kept) - set(stored[namespace])) == 1
+
+        # the next build patches from what was carried over, unread
+        record = edits[1]
+        record.texts["en"] = dataclasses.replace(originals[1], plain=originals[1].plain + " Open contracting for all.")
+        again = StageCache({name: CountedValues(dict(values)) for name, values in cache.kept().items()})  # type: ignore[arg-type]
+        assert _stage_files(model, again, tmp_path) == _stage_files(model, StageCache(), tmp_path)
+    finally:
+        for record, original in zip(edits, originals, strict=True):
+            record.texts["en"] = original

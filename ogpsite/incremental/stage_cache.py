@@ -199,6 +199,24 @@ class StageCache:
         self._delta.computed.setdefault(namespace, {})[key] = value
         return value
 
+    def keep(self, namespace: str, key: Any) -> bool:
+        """Carry the value `memo` would return for `key` over to the next build without reading it
+        (a stored value stays the bytes it was read as): for entries a stage does not need this
+        time but must not lose, such as the analyses of the documents an edit left alone. False:
+        there is none."""
+        current = self._namespace(namespace)
+        if key in current:
+            return True
+        old = self.previous.get(namespace)
+        if old is None or key not in old:
+            return False
+        if isinstance(current, StoredValues):
+            current.adopt(old, key)
+        else:
+            current[key] = old[key]
+        self._delta.reused.setdefault(namespace, []).append(key)
+        return True
+
     def previous_entries(self, namespace: str) -> Mapping[Any, Any]:
         """What the previous build kept in `namespace`, read only, for a stage that patches its last
         output rather than making it again (search). Reading it keeps nothing for the next build."""

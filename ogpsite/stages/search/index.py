@@ -9,9 +9,9 @@ import hashlib
 import json
 import math
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from lunr import __TARGET_JS_VERSION__ as LUNR_JS_VERSION
 
@@ -87,7 +87,7 @@ def score_index(
     documents: Iterable[SearchDocument],
     analyzer: Analyzer,
     analyse: Callable[[SearchDocument], AnalysedFields] | None = None,
-    analyses: list[AnalysedFields] | None = None,
+    analyses: Sequence[AnalysedFields] | None = None,
 ) -> ScoredIndex:
     """The terms and BM25 scores lunr's `Builder` gives the documents.
 
@@ -179,7 +179,7 @@ class LanguageIndex:
     lang: str
     documents: list[SearchDocument]
     analyzer: Analyzer
-    analyses: list[AnalysedFields]
+    analyses: Sequence[AnalysedFields]
     digests: bytes
     built: SplitIndex
     patched: bool = False
@@ -210,7 +210,7 @@ class LanguageIndex:
         return files
 
 
-def term_entries(analyses: list[AnalysedFields], width: int) -> tuple[dict[str, str], list[array[int]]]:
+def term_entries(analyses: Sequence[AnalysedFields], width: int) -> tuple[dict[str, str], list[array[int]]]:
     """Every term's shard entry (shards.encode_entry) and each field's length per document (lunr's
     field length: the number of terms), from the documents' analysed fields in document order."""
     # Per field, plain dicts of lists filled in one pass with bound lookups: this runs once per
@@ -244,7 +244,7 @@ def term_entries(analyses: list[AnalysedFields], width: int) -> tuple[dict[str, 
 
 
 def index_files(
-    lang: str, analyzer: Analyzer, documents: list[SearchDocument], analyses: list[AnalysedFields], target: int = SHARD_BYTES
+    lang: str, analyzer: Analyzer, documents: list[SearchDocument], analyses: Sequence[AnalysedFields], target: int = SHARD_BYTES
 ) -> SplitIndex:
     """One language's index files made whole (shards.py)."""
     if [doc.ref for doc in documents] != [str(n) for n in range(len(documents))]:
@@ -266,6 +266,50 @@ def _json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+class MemoAnalyses(Sequence[AnalysedFields]):
+    """Each document's analysed fields from the stage cache (made if not there), read when first
+    asked for. A patched index asks for those of the documents an edit changed and of a few others
+    (patch.py): reading all 10,000 documents' analyses from the cache took a second of an edit's
+    build. `keep_unread` carries the entries of the others over to the next build unread."""
+
+    def __init__(self, cache: StageCache, namespace: str, lang: str, analyzer: Analyzer, documents: list[SearchDocument], digests: bytes):
+        self.cache, self.namespace, self.lang, self.analyzer = cache, namespace, lang, analyzer
+        self.documents, self.digests = documents, digests
+        self._read: dict[int, AnalysedFields] = {}
+
+    def key(self, n: int) -> tuple[str, str, str]:
+        return (self.lang, self.analyzer.signature, self.digests[16 * n : 16 * n + 16].hex())
+
+    def _get(self, n: int) -> AnalysedFields:
+        if not 0 <= n < len(self.documents):
+            raise IndexError(n)
+        found = self._read.get(n)
+        if found is None:
+            doc = self.documents[n]
+            found = self._read[n] = self.cache.memo(self.namespace, self.key(n), lambda: analyse_document(self.analyzer, doc))
+        return found
+
+    @overload
+    def __getitem__(self, n: int) -> AnalysedFields: ...
+    @overload
+    def __getitem__(self, n: slice) -> list[AnalysedFields]: ...
+    def __getitem__(self, n: int | slice) -> AnalysedFields | list[AnalysedFields]:
+        if isinstance(n, slice):
+            return [self._get(i) for i in range(*n.indices(len(self)))]
+        return self._get(n + len(self) if n < 0 else n)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def __iter__(self) -> Iterator[AnalysedFields]:
+        return (self._get(n) for n in range(len(self)))
+
+    def keep_unread(self) -> None:
+        for n in range(len(self)):
+            if n not in self._read and not self.cache.keep(self.namespace, self.key(n)):
+                self._get(n)  # not there: made now, for the next build
+
+
 def build_language(
     model: SiteModel,
     lang: str,
@@ -284,16 +328,9 @@ def build_language(
     analyzer = analyzer_for(lang, lunr_es)
     namespace = f"search-terms-{lang}"  # one per language: its entries are kept while its stage does not run
     if cache is None:
-        analyses = [analyse_document(analyzer, doc) for doc in documents]
+        analyses: Sequence[AnalysedFields] = [analyse_document(analyzer, doc) for doc in documents]
     else:
-
-        def analyse(n: int, doc: SearchDocument) -> AnalysedFields:
-            key = (lang, analyzer.signature, digests[16 * n : 16 * n + 16].hex())
-            analysed: AnalysedFields = cache.memo(namespace, key, lambda: analyse_document(analyzer, doc))
-            return analysed
-
-        analyses = [analyse(n, doc) for n, doc in enumerate(documents)]
-    if cache is not None:
+        analyses = memo = MemoAnalyses(cache, namespace, lang, analyzer, documents, digests)
         old_terms = cache.previous_entries(namespace)
         for key, value in cache.previous_entries(LANGUAGE_FILES).items():
             if key[:2] != (lang, analyzer.signature) or not isinstance(value, LanguageFiles):
@@ -307,5 +344,6 @@ def build_language(
                 analyses,
             )
             if patched is not None:
+                memo.keep_unread()
                 return LanguageIndex(lang, documents, analyzer, analyses, digests, patched, patched=True)
     return LanguageIndex(lang, documents, analyzer, analyses, digests, index_files(lang, analyzer, documents, analyses))

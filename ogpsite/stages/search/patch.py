@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ogpsite.stages.search.analysis import AnalysedFields
@@ -50,7 +50,7 @@ def patch_index(
     old_analysis: Callable[[bytes], AnalysedFields | None],
     documents: list[SearchDocument],
     digests: bytes,
-    analyses: list[AnalysedFields],
+    analyses: Sequence[AnalysedFields],
     target: int = SHARD_BYTES,
 ) -> SplitIndex | None:
     """The files of `documents` patched from `old` (see the module's docstring), or None; `target`
