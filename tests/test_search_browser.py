@@ -136,6 +136,8 @@ def test_odd_queries_show_a_message_never_an_error(page: Any, strict_url: str, q
 def test_keyboard_moves_through_results(page: Any, strict_url: str) -> None:
     page.goto(strict_url + "en/search/")
     type_query(page, "federal")
+    # the answer to the whole word (an answer to "fed" or "feder" may be shown first)
+    page.wait_for_function("() => document.querySelector('#search-status').textContent.includes('federal')")
     page.locator(".search-result").nth(1).wait_for()
     links = page.locator(".search-result-title a")
     page.keyboard.press("ArrowDown")
@@ -253,3 +255,16 @@ def test_the_query_runs_in_the_worker_not_on_the_main_thread(page: Any, strict_u
     )
     assert on_page == {"engine": ["undefined", "undefined", "undefined"], "fetched": []}
     assert page.console_errors == []
+
+
+def test_focus_in_the_results_goes_back_to_the_box_when_newer_results_replace_them(page: Any, strict_url: str) -> None:
+    page.goto(strict_url + "en/search/")
+    type_query(page, "federal")
+    page.wait_for_function("() => document.querySelector('#search-status').textContent.includes('federal')")
+    page.locator(".search-result").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.classList.length === 0 && !!document.activeElement.closest('.search-results')")
+    page.evaluate("document.querySelector('#search-page-input').value = 'open data'")
+    page.evaluate("document.querySelector('#search-page-input').dispatchEvent(new Event('input'))")
+    page.wait_for_function("() => document.querySelector('#search-status').textContent.includes('open data')")
+    assert page.evaluate("document.activeElement.id") == "search-page-input"

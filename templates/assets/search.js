@@ -273,7 +273,11 @@
         // The first few results as soon as their texts are in, then the rest of the page.
         return nextItems(shown, FIRST_RESULTS, shown.total <= FIRST_RESULTS, outcome.docs).then(function (fragment) {
           if (fragment === null) return null;
+          // A reader who moved into the list while a newer answer came keeps the keyboard: the
+          // focused link goes with the old results, so focus goes back to the box.
+          var focused = list.contains(document.activeElement);
           list.replaceChildren(fragment);
+          if (focused) input.focus();
           list.hidden = outcome.total === 0;
           status.textContent = describe(outcome, query.trim(), outcome.total);
           keepInAddress(query.trim());
