@@ -129,3 +129,21 @@ def test_the_browser_scores_every_term_as_the_whole_index_does(node: str, corpus
     assert report["postingsDiffer"] == 0
     assert report["vectorsDiffer"] == 0
     assert report["maxScoreDifference"] == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_one_clause_gives_the_same_answer_required_or_not(node: str, corpus: tuple[Any, Path, dict[str, Path]], lang: str) -> None:  # noqa: F811
+    """search-core.js asks lunr a one-word plain query without `required` (lunr's required sets cost
+    half a broad query's time at 10,000 records): on the whole index, each term, exact and as a
+    prefix, gives the very same refs, order, scores and matched terms either way."""
+    _, _, wholes = corpus
+    index = json.loads(wholes[lang].read_text(encoding="utf-8"))
+    terms = sorted(term for term, _ in index["invertedIndex"])
+    rng = random.Random(f"presence-{lang}")
+    picked = rng.sample(terms, 150) + [t[:3] for t in rng.sample(terms, 40)] + ["zzzznotaterm"]
+    report = run_node(node, "presence.js", str(wholes[lang].parent / "site"), lang, str(wholes[lang]), data=picked)
+    assert report["differences"] == []
+    assert report["compared"] == 2 * len(picked)
+    documents = len(search.documents_for(corpus[0], lang))
+    assert report["results"] > 5 * len(picked)
+    assert report["widest"] > documents // 2  # a broad prefix among them: most documents compared
