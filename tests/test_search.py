@@ -17,6 +17,7 @@ from lunr.pipeline import Pipeline
 
 from ogpsite.build import check
 from ogpsite.stages import search
+from ogpsite.stages.search.vendor import minified
 
 from .conftest import ROOT, build_args, parse_html, run_cli, settings_for
 
@@ -160,7 +161,8 @@ def test_the_store_lists_every_record_with_what_a_result_shows(sample_site: Path
 
 def test_the_worker_is_one_script_of_the_engine_scripts_then_the_worker_loop(sample_site: Path) -> None:
     """The search page starts one Worker script per language, named by its content in the manifest:
-    the very scripts the manifest lists (which Node's tests run), in order, then search-worker.js."""
+    the very scripts the manifest lists (which Node's tests run), in order, then search-worker.js;
+    our own two (search-core.js, search-worker.js) without their comments."""
     worker_loop = (ROOT / "templates" / "assets" / search.WORKER_SCRIPT).read_bytes()
     bundles = set()
     for lang in ("en", "es"):
@@ -170,8 +172,11 @@ def test_the_worker_is_one_script_of_the_engine_scripts_then_the_worker_loop(sam
         data = bundle.read_bytes()
         assert bundle.name == f"{lang}-{hashlib.sha256(data).hexdigest()[:12]}.js"
         parts = [(sample_site / lang / url.split("?")[0]).read_bytes() for url in manifest["scripts"]]
+        assert manifest["scripts"][-1].startswith(f"../assets/{search.CORE_SCRIPT}?")
+        parts[-1] = minified(parts[-1])
         body = data[data.index(b"*/\n") + 3 :]  # after the one-line header naming the parts
-        assert body == b"\n;\n".join(parts) + b"\n;\n" + worker_loop
+        assert body == b"\n;\n".join(parts) + b"\n;\n" + minified(worker_loop)
+        assert len(parts[-1]) < 0.7 * len((ROOT / "templates" / "assets" / search.CORE_SCRIPT).read_bytes())
         assert b"importScripts" not in data  # nothing more to fetch before the engine runs
         bundles.add(bundle.name)
     assert sorted(path.name for path in (sample_site / search.BUNDLE_DIR).iterdir()) == sorted(bundles)

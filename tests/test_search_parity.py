@@ -1,7 +1,8 @@
 """The sharded index answers exactly as one whole lunr index: the same refs, in the same order, with
 the same scores, for 300+ queries per language of every kind a reader types, on a generated corpus
 with a realistic vocabulary (benchmarks/corpus.py) cut into many small shards. Real lunr.js 2.3.9
-under Node runs both sides (tests/node/parity.js)."""
+under Node runs both sides (tests/node/parity.js), and a first page of results asked alone (the
+Worker's first answer) is the beginning of the whole answer, with its total."""
 
 from __future__ import annotations
 
@@ -105,6 +106,11 @@ def test_sharded_index_gives_the_whole_index_results(node: str, corpus: tuple[An
     assert len(found) >= 0.8 * len(rows)  # the queries find things: the comparison is not over empty lists
     assert {row["status"] for row in rows} >= {"all", "any", "syntax", "short"}
     assert any(row["vocabulary"] for row in rows)  # fuzzy and inner wildcards took the vocabulary path
+    # Asked for a first page only (as the Worker asks), every query gave the whole answer's total and
+    # its first results; for many, lunr ran on fewer documents than the whole answer has.
+    pages = report["firstPages"]
+    assert pages["compared"] == 3 * len(queries)
+    assert pages["cut"] >= 0.2 * pages["compared"]
 
 
 def test_a_query_fetches_only_the_shards_it_needs(node: str, corpus: tuple[Any, Path, dict[str, Path]]) -> None:  # noqa: F811

@@ -189,10 +189,26 @@
       }
     }
 
+    /* lunr.idf(posting, count) for a term's entry: lunr counts the (field, document) pairs of its
+       posting, which are the entry's document gaps. */
+    function idfOf(entry) {
+      for (var pairs = 0, k = 2; k < entry.length; k += 3) pairs += entry[k + 1].length;
+      return Math.log(1 + Math.abs((count - pairs + 0.5) / (pairs + 0.5)));
+    }
+
+    /* A term's entry in one field of one document, as lunr's Builder.createFieldVectors scores it,
+       operation for operation: the very double. */
+    function fieldScore(idf, f, tf, doc) {
+      var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengths[f][doc] / averages[f])) + tf);
+      score *= boosts[f];
+      return Math.round(score * 1000) / 1000;
+    }
+
     /* lunr's JSON for these sorted terms, numbered in the whole index's order, their field vectors
-       scored as lunr's Builder.createFieldVectors, operation for operation: the very doubles. The
-       other terms would add nothing to a score (the query vector holds only these). */
-    function lunrJSON(terms, negated) {
+       scored as lunr's Builder does. The other terms would add nothing to a score (the query vector
+       holds only these). With `keep` (a flag per document), only those documents are in it: a
+       document's scores depend on its own entries only, so theirs are unchanged. */
+    function lunrJSON(terms, negated, keep) {
       if (!lengths) throw new Missing([], false);
       var entries = terms.map(function (term) { return shards[shardOf(term)].entries.get(term); });
       var postings = new Map();
@@ -201,25 +217,24 @@
         fields.forEach(function (field) { posting[field] = {}; });
         for (var k = 2; k < entry.length; k += 3) {
           for (var j = 0, doc = 0, gaps = entry[k + 1]; j < gaps.length; j++) {
-            posting[fields[entry[k]]][(doc += gaps[j])] = {};
+            doc += gaps[j];
+            if (!keep || keep[doc]) posting[fields[entry[k]]][doc] = {};
           }
         }
         postings.set(entry[0], posting);
       });
       var vectors = new Map(); // document * width + field -> [term index, score, ...]
       entries.slice().sort(firstOccurs).forEach(function (entry, termIndex) { // ascending, as lunr's vectors
-        var posting = postings.get(entry[0]);
-        posting._index = termIndex;
-        var idf = lunr.idf(posting, count);
+        postings.get(entry[0])._index = termIndex;
+        var idf = idfOf(entry);
         for (var k = 2; k < entry.length; k += 3) {
           var f = entry[k], tfs = entry[k + 2];
           for (var j = 0, doc = 0, gaps = entry[k + 1]; j < gaps.length; j++) {
-            var tf = tfs[j], length = lengths[f][(doc += gaps[j])];
-            var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / averages[f])) + tf);
-            score *= boosts[f];
+            doc += gaps[j];
+            if (keep && !keep[doc]) continue;
             var at = doc * width + f;
             if (!vectors.has(at)) vectors.set(at, []);
-            vectors.get(at).push(termIndex, Math.round(score * 1000) / 1000);
+            vectors.get(at).push(termIndex, fieldScore(idf, f, tfs[j], doc));
           }
         }
       });
@@ -234,6 +249,96 @@
         invertedIndex: terms.map(function (term) { return [term, postings.get(term)]; }), // sorted, as lunr.Index.load needs
         pipeline: manifest.pipeline
       };
+    }
+
+    /* The terms each clause reaches in the whole index, or Missing naming every file they need
+       (one round trip); `clauses` as lunr's Query completes them (fields, boost, wildcard stars). */
+    function reach(clauses) {
+      var reached = new Set();
+      var perClause = [];
+      var missing = new Missing([], false);
+      var normal = new lunr.Query(fields); // lunr's defaults and wildcard stars, as index.query adds them
+      clauses.forEach(function (clause) { normal.clause(Object.assign({}, clause)); });
+      normal.clauses.forEach(function (clause) {
+        var own = new Set();
+        perClause.push(own);
+        var terms = clause.usePipeline ? pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
+        terms.forEach(function (term) {
+          try {
+            termsFor(Object.assign({}, clause, { term: term }), own);
+          } catch (error) { // every clause's, for one round trip
+            if (!(error instanceof Missing)) throw error;
+            error.shards.forEach(function (n) { if (missing.shards.indexOf(n) < 0) missing.shards.push(n); });
+            missing.vocabulary = missing.vocabulary || error.vocabulary;
+          }
+        });
+        own.forEach(function (term) { reached.add(term); });
+      });
+      if (missing.shards.length || missing.vocabulary) throw missing;
+      return { clauses: normal.clauses, perClause: perClause, reached: reached };
+    }
+
+    /* A clause as plain search makes it: one term, exact or completed at its end, in every field,
+       boost 1, not prohibited. */
+    function plain(clause) {
+      return !clause.usePipeline && !("editDistance" in clause) && clause.boost === 1 && clause.fields.length === width &&
+        clause.presence !== lunr.Query.presence.PROHIBITED && clause.term.replace(/\*+$/, "").indexOf("*") < 0;
+    }
+
+    /* Which documents lunr's query of plain clauses (`perClause`: the terms each reaches) can rank
+       among the first `count`, and how many it matches (`total`). For such clauses lunr adds each
+       reached term to every field's query vector once per clause reaching it, with weight 1, so
+       every field's query vector is the same and a document's score is one constant times the sum,
+       over its fields and the reached terms, of weight × its field-vector entry. That sum is
+       computed here from the shards (fieldScore, as lunrJSON), without building lunr's objects.
+       lunr matches a document that has a posting of a reached term; with `required`, one of every
+       clause's terms. `keep` flags the matches whose sum is at least the `count`-th largest, less
+       a margin far above the rounding of a sum of doubles, so ties and near-ties come along: every
+       document left out then scores below every document kept, and lunr's answer on the kept
+       ones (same scores, same stable order) is the beginning of its whole answer. */
+    function topDocuments(perClause, required, count) {
+      var weights = new Map(), masks = new Map();
+      perClause.forEach(function (own, n) {
+        own.forEach(function (term) {
+          weights.set(term, (weights.get(term) || 0) + 1);
+          masks.set(term, (masks.get(term) || 0) | (1 << n));
+        });
+      });
+      var sums = new Float64Array(count > 0 ? manifest.count : 0);
+      var held = new Int32Array(sums.length), all = (1 << perClause.length) - 1;
+      var matched = [];
+      weights.forEach(function (weight, term) {
+        var entry = shards[shardOf(term)].entries.get(term), idf = idfOf(entry), mask = masks.get(term);
+        for (var k = 2; k < entry.length; k += 3) {
+          var f = entry[k], tfs = entry[k + 2];
+          for (var j = 0, doc = 0, gaps = entry[k + 1]; j < gaps.length; j++) {
+            doc += gaps[j];
+            if (held[doc] === 0) matched.push(doc);
+            held[doc] |= mask;
+            sums[doc] += weight * fieldScore(idf, f, tfs[j], doc);
+          }
+        }
+      });
+      if (required) matched = matched.filter(function (doc) { return held[doc] === all; });
+      var keep = new Uint8Array(sums.length);
+      if (matched.length <= count) {
+        matched.forEach(function (doc) { keep[doc] = 1; });
+        return { total: matched.length, size: matched.length, keep: keep };
+      }
+      var ranked = Float64Array.from(matched, function (doc) { return sums[doc]; }).sort();
+      var bar = ranked[ranked.length - count];
+      bar -= Math.abs(bar) * 1e-9 + 1e-12;
+      var size = 0;
+      matched.forEach(function (doc) {
+        if (sums[doc] >= bar) { keep[doc] = 1; size++; }
+      });
+      return { total: matched.length, size: size, keep: keep };
+    }
+
+    function runLunr(index, clauses) {
+      return index.query(function (query) {
+        clauses.forEach(function (clause) { query.clause(Object.assign({}, clause)); });
+      });
     }
 
     function indexOf(terms, negated) {
@@ -288,28 +393,22 @@
       /* Runs lunr's query on an index of the terms its clauses reach (Missing if not fetched):
          there each clause expands to the very terms it would in the whole index. */
       query: function (clauses) {
-        var reached = new Set();
-        var missing = new Missing([], false);
-        var normal = new lunr.Query(fields); // lunr's defaults and wildcard stars, as index.query adds them
-        clauses.forEach(function (clause) { normal.clause(Object.assign({}, clause)); });
-        normal.clauses.forEach(function (clause) {
-          var terms = clause.usePipeline ? pipeline.runString(clause.term, { fields: clause.fields }) : [clause.term];
-          terms.forEach(function (term) {
-            try {
-              termsFor(Object.assign({}, clause, { term: term }), reached);
-            } catch (error) { // every clause's, for one round trip
-              if (!(error instanceof Missing)) throw error;
-              error.shards.forEach(function (n) { if (missing.shards.indexOf(n) < 0) missing.shards.push(n); });
-              missing.vocabulary = missing.vocabulary || error.vocabulary;
-            }
-          });
-        });
-        if (missing.shards.length || missing.vocabulary) throw missing;
+        var reached = reach(clauses).reached;
         var negated = clauses.length > 0 && clauses.every(function (c) { return c.presence === lunr.Query.presence.PROHIBITED; });
-        var index = indexOf(Array.from(reached).sort(), negated);
-        return index.query(function (query) {
-          clauses.forEach(function (clause) { query.clause(Object.assign({}, clause)); });
-        });
+        return runLunr(indexOf(Array.from(reached).sort(), negated), clauses);
+      },
+      /* The first `count` results of lunr's query (more where scores tie), and how many it has in
+         all, for clauses as plain search makes them; null for others. lunr runs the query on an
+         index of the documents that may rank among the first (topDocuments), which it answers with
+         the very results, scores and order that begin the whole answer; `rest()` gives the whole
+         answer (engine.query), for a reader who asks for more. Missing as query. */
+      best: function (clauses, count) {
+        var reach_ = reach(clauses);
+        if (!reach_.clauses.every(plain)) return null;
+        var top = topDocuments(reach_.perClause, reach_.clauses[0].presence === lunr.Query.presence.REQUIRED, count);
+        var results = top.total > top.size ? runLunr(lunr.Index.load(lunrJSON(Array.from(reach_.reached).sort(), false, top.keep)), clauses) : this.query(clauses);
+        var engine = this;
+        return { results: results, total: top.total, rest: function () { return engine.query(clauses); } };
       },
       /* Fetch what a Missing names. */
       fetchMissing: function (missing) {
@@ -365,8 +464,9 @@
   }
 
   /* Plain words: every word must match (prefix-matching the last one while it is being typed);
-     when no record has them all, records with any of them. */
-  function plainSearch(engine, text) {
+     when no record has them all, records with any of them. With `count`, lunr answers the first
+     `count` results at once and the rest when asked (engine.best). */
+  function plainSearch(engine, text, count) {
     var groups = words(text).map(function (w) { return engine.terms(w); });
     var typing = !/\s$/.test(text);
     // One round trip for what the query looks up: every word's shard and, for the word being
@@ -395,15 +495,17 @@
     });
     clauses = clauses.slice(0, MAX_CLAUSES);
     if (clauses.length === 0) return { status: "short", results: [] };
+    function run(asked) {
+      return (count > 0 && engine.best && engine.best(asked, count)) || { results: engine.query(asked) };
+    }
     // One clause is asked without `required`, the same query to lunr: the documents that match
     // it are those it returns either way, with the same scores in the same order. Marked
     // required, lunr 2.3.9 copies the growing set of matches once per term and field (lunr.Set's
     // union), which for a broad word at 10,000 records was half the query's time.
-    if (clauses.length === 1) return { status: "all", results: engine.query(clauses) };
-    var required = clauses.map(function (c) { return Object.assign({ presence: lunr.Query.presence.REQUIRED }, c); });
-    var results = engine.query(required);
-    if (results.length > 0) return { status: "all", results: results };
-    return { status: "any", results: engine.query(clauses) };
+    if (clauses.length === 1) return Object.assign({ status: "all" }, run(clauses));
+    var found = run(clauses.map(function (c) { return Object.assign({ presence: lunr.Query.presence.REQUIRED }, c); }));
+    if (found.results.length > 0) return Object.assign({ status: "all" }, found);
+    return Object.assign({ status: "any" }, run(clauses));
   }
 
   /* Text with lunr operators: parsed by lunr's own parser; its errors become a hint. */
@@ -434,26 +536,36 @@
     return { status: "all", results: engine.query(clauses.slice(0, MAX_CLAUSES)) };
   }
 
-  /* The search, run once every shard it needs is loaded: {status, results} or a Missing thrown. */
-  function searchLoaded(engine, text) {
+  /* The search, run once every shard it needs is loaded: {status, results, total, rest} or a
+     Missing thrown. `results` is lunr's whole answer, or with `count` at least its first `count`
+     results; `total` how many it has; `rest()` the whole answer. */
+  function searchLoaded(engine, text, count) {
     text = String(text || "");
-    if (!text.trim()) return { status: "empty", results: [] };
+    var outcome;
+    if (!text.trim()) return complete({ status: "empty", results: [] });
     try {
-      return SYNTAX.test(text) ? syntaxSearch(engine, text) : plainSearch(engine, text);
+      outcome = SYNTAX.test(text) ? syntaxSearch(engine, text) : plainSearch(engine, text, count);
     } catch (error) {
-      if (error instanceof lunr.QueryParseError) return { status: "syntax", results: [] };
+      if (error instanceof lunr.QueryParseError) return complete({ status: "syntax", results: [] });
       throw error;
     }
+    return outcome.rest ? outcome : complete(outcome);
+  }
+
+  function complete(outcome) {
+    var results = outcome.results;
+    return { status: outcome.status, results: results, total: results.length, rest: function () { return results; } };
   }
 
   /* Never rejects for what a reader types: a promise of {status, results}, where status is
      "empty", "all", "any" (no record has every word), "short" (nothing searchable) or "syntax".
      Each pass fetches the shards the previous one found missing (a word being typed may need a
-     second shard once its prefix is known), so a query takes a pass or two, rarely more. */
-  function search(engine, text) {
+     second shard once its prefix is known), so a query takes a pass or two, rarely more.
+     With `count`, `results` may hold only the first `count` (searchLoaded). */
+  function search(engine, text, count) {
     function attempt(passes) {
       try {
-        return Promise.resolve(searchLoaded(engine, text));
+        return Promise.resolve(searchLoaded(engine, text, count));
       } catch (error) {
         if (!(error instanceof Missing) || passes > 50) return Promise.reject(error);
         return engine.fetchMissing(error).then(function () { return attempt(passes + 1); });

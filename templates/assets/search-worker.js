@@ -8,7 +8,8 @@
  * manifest names: same origin, allowed by `script-src 'self'`, no blob: URL, no inline code.
  *
  * Messages in:  {type: "load", manifest: absolute URL, text: its text}
- *               {type: "search", id, text, first: how many results' texts to send with the answer}
+ *               {type: "search", id, text, first: how many results' texts to send with the answer,
+ *                page: how many results a page of them holds}
  *               {type: "texts", id, query: the search's id, from, count}
  * Messages out: {type: "ready"} or {type: "failed"}
  *               {type: "results", id, status, total: the number of results, docs: the first texts}
@@ -57,18 +58,23 @@
 
   /* The results stay here: a broad query at 10,000 records has thousands (hundreds of kB to copy
      to the page), and the page shows 50 at a time. It asks for the texts of the next ones by the
-     answer's id; the latest answers are kept. */
+     answer's id; the latest answers are kept. An answer holds lunr's first page of results until
+     a reader asks beyond it (search-core.js, engine.best): typing a word is not held up by the
+     thousands of results behind the first page. */
   var KEPT = 8;
   var answers = new Map();
 
-  function keep(id, results) {
-    answers.set(id, results);
+  function keep(id, outcome) {
+    answers.set(id, outcome);
     if (answers.size > KEPT) answers.delete(answers.keys().next().value);
   }
 
   /* The rendered texts of results `from` to `from + count`, each marked with the terms it matched. */
-  function textsOf(results, from, count) {
-    var slice = results.slice(from, from + count);
+  function textsOf(outcome, from, count) {
+    if (from + count > outcome.results.length && outcome.results.length < outcome.total) {
+      outcome.results = outcome.rest(); // the whole answer, once
+    }
+    var slice = outcome.results.slice(from, from + count);
     return engine.texts(slice.map(function (r) { return r.ref; })).then(function (docs) {
       return docs.map(function (doc, n) { return rendered(doc, self.OgpSearch.matchedTerms(slice[n])); });
     });
@@ -84,22 +90,22 @@
       });
     } else if (data.type === "search") {
       (loading || start).then(function () {
-        return self.OgpSearch.search(engine, data.text);
+        return self.OgpSearch.search(engine, data.text, Math.max(data.page || 0, data.first || 0));
       }).then(function (outcome) {
-        keep(data.id, outcome.results);
+        keep(data.id, outcome);
         // The texts of the first results the page shows come with the answer (one message, not
         // the page asking once it has the answer).
-        return textsOf(outcome.results, 0, data.first || 0).then(function (docs) {
-          self.postMessage({ type: "results", id: data.id, status: outcome.status, total: outcome.results.length, docs: docs });
+        return textsOf(outcome, 0, data.first || 0).then(function (docs) {
+          self.postMessage({ type: "results", id: data.id, status: outcome.status, total: outcome.total, docs: docs });
         });
       }).catch(function () {
         self.postMessage({ type: "error", id: data.id });
       });
     } else if (data.type === "texts") {
       (loading || start).then(function () {
-        var results = answers.get(data.query);
-        if (!results) throw new Error("no longer kept: " + data.query);
-        return textsOf(results, data.from, data.count);
+        var outcome = answers.get(data.query);
+        if (!outcome) throw new Error("no longer kept: " + data.query);
+        return textsOf(outcome, data.from, data.count);
       }).then(function (docs) {
         self.postMessage({ type: "texts", id: data.id, docs: docs });
       }).catch(function () {

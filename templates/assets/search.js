@@ -98,7 +98,7 @@
       ready: ready,
       /* How many results (`total`), with the texts of the first `first` of them (`docs`); the
          Worker keeps the results, and `texts` asks for more of them by the answer's `id`. */
-      search: function (text, first) { return ask({ type: "search", text: text, first: first }); },
+      search: function (text, first) { return ask({ type: "search", text: text, first: first, page: PAGE_SIZE }); },
       /* The texts of results `from` to `from + count` of the query answered as `id`. */
       texts: function (id, from, count) {
         return ask({ type: "texts", query: id, from: from, count: count }).then(function (data) { return data.docs; });

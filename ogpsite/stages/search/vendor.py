@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import rjsmin
+
 from ogpsite.errors import Problem
 from ogpsite.settings import PACKAGE_DIR, overlay_files
 from ogpsite.stages.search.analysis import LunrSpanish, read_lunr_spanish
@@ -136,16 +138,25 @@ class WorkerBundle:
         return f"../{self.path}"
 
 
+def minified(script: bytes) -> bytes:
+    """One of our own scripts without its comments and indentation (rjsmin), for the Worker bundle:
+    search-core.js and search-worker.js are written to be read, and half their bytes are comments a
+    reader's browser has no use for. `/*! … */` comments stay. The files as written stay in assets/,
+    and Node's tests run those; the browser tests run the bundle."""
+    return rjsmin.jsmin(script.decode("utf-8"), keep_bang_comments=True).encode("utf-8")
+
+
 def worker_bundle(lang: str, vendor: dict[str, bytes], core: bytes, worker: bytes) -> WorkerBundle:
     """The search Worker of one language as one script: the language's libraries and search-core.js
     (`SCRIPTS`, in order) then search-worker.js, so that starting the Worker is one request instead
-    of a script that then fetches five or six. Each part is the file as it is (the licences stay
-    beside them in assets/vendor/), separated by `;` and a line, so no part can run into the next."""
+    of a script that then fetches five or six. The libraries are the files as they are (the licences
+    stay beside them in assets/vendor/), our two scripts `minified`; each part is separated from the
+    next by `;` and a line, so no part can run into the next."""
     parts = [b"/* The ogpsite search Worker (" + lang.encode() + b"): " + b", ".join(_bundled(lang)) + b". Licences: assets/vendor/. */\n"]
     for name in SCRIPTS.get(lang, DEFAULT_SCRIPTS):
-        parts.append(core if name == "core" else vendor[f"{VENDOR_DIR}/{name}"])
+        parts.append(minified(core) if name == "core" else vendor[f"{VENDOR_DIR}/{name}"])
         parts.append(b"\n;\n")
-    parts.append(worker)
+    parts.append(minified(worker))
     data = b"".join(parts)
     return WorkerBundle(f"{BUNDLE_DIR}/{lang}-{hashlib.sha256(data).hexdigest()[:12]}.js", data)
 
