@@ -12,6 +12,8 @@ assets and the language's search files), served on the loopback and opened in De
   navigation to the first results (the page's `search:results` mark), served over HTTP/1.1 with
   persistent connections;
 * warm: in the same visit, a second, different query typed: the bytes it adds and its time;
+* where a cold query's time goes: when the Worker's script began to run, when it took the query
+  and when lunr had answered it (the Worker's marks), before the page showed the results;
 * long tasks: the longest main-thread task (PerformanceObserver "longtask", over 50 ms) during the
   visit (page load included), and the longest that began once the second query was typed ("while
   typing"), 0 when there was none;
@@ -44,6 +46,7 @@ from ogpsite.model.pages import Page
 from ogpsite.render.renderer import Renderer, RenderSettings
 from ogpsite.settings import BuildSettings
 from ogpsite.stages import search
+from ogpsite.stages.search.vendor import worker_paths
 from tests.conftest import BUILD_DATE, CHROMIUM, CHROMIUM_ARGS, QuietHandler, serve_directory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,7 +137,10 @@ def build_search_site(content: Path, out: Path) -> tuple[Any, dict[str, dict[str
             "vocabulary_gz": gz(written[f"{lang}/{manifest['vocabulary']}"]),
             "whole_index_raw": len(whole),
         }
-    renderer = Renderer(model, RenderSettings(settings.templates_dir, "/", BUILD_DATE))
+    # The page names its Worker, as a build's does, so search.js starts it before the manifest is in.
+    workers = worker_paths(ROOT, settings.template_dirs, model.languages)
+    assert workers, "the search Worker's parts are missing"
+    renderer = Renderer(model, RenderSettings(settings.templates_dir, "/", BUILD_DATE, workers))
     for relpath, data in files.items():
         (out / relpath).parent.mkdir(parents=True, exist_ok=True)
         (out / relpath).write_bytes(data)
@@ -171,6 +177,24 @@ def _wait_results(page: Any, marks_before: int) -> float:
     return float(marks[-1])
 
 
+# The Worker's marks (templates/assets/search-worker.js), in the order a cold query passes them.
+WORKER_PHASES = ("script", "asked", "answered")
+
+
+def _worker_phases(page: Any) -> dict[str, float]:
+    """When the Worker's script began to run, when it took the first query, and when lunr had
+    answered it, in ms after the page's navigation (the Worker's clock has its own origin)."""
+    origin = page.evaluate("performance.timeOrigin")
+    for worker in page.workers:
+        marks = worker.evaluate("[performance.timeOrigin, performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])]")
+        first = {}
+        for name, at in marks[1]:
+            first.setdefault(name.removeprefix("search:worker-"), at + marks[0] - origin)
+        if all(phase in first for phase in WORKER_PHASES):
+            return {f"worker_{phase}_ms": first[phase] for phase in WORKER_PHASES}
+    raise RuntimeError("the search Worker left no marks")
+
+
 def measure_browser(site: Path, lang: str, rounds: int) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
@@ -187,6 +211,7 @@ def measure_browser(site: Path, lang: str, rounds: int) -> dict[str, float]:
                     page.on("request", lambda request, seen=requested: seen.append(request.url))
                     page.goto(url + f"{lang}/search/?q={query}", wait_until="commit")
                     first = _wait_results(page, 0)
+                    phases = _worker_phases(page)
                     cold = _search_bytes(site, requested)
                     results = page.locator(".search-result").count()
 
@@ -205,6 +230,7 @@ def measure_browser(site: Path, lang: str, rounds: int) -> dict[str, float]:
                     runs.append(
                         {
                             "first_result_ms": first,
+                            **phases,
                             "cold_bytes_gz": cold,
                             "results": results,
                             "second_query_ms": second,
@@ -268,7 +294,9 @@ def print_row(row: dict[str, Any]) -> None:
         f"on disk {kb(row['disk_bytes'])} in {row['files']} files ({row['shards']} shards, largest {kb(row['largest_shard_gz'])} gz; "
         f"manifest {kb(row['manifest_gz'])} gz; vocabulary {kb(row['vocabulary_gz'])} gz; whole index was {kb(row['whole_index_raw'])}) | "
         f"cold query {kb(row['cold_bytes_gz'])} gz (max {kb(row['cold_bytes_gz_max'])}), first result {row['first_result_ms']:.0f} ms "
-        f"(max {row['first_result_ms_max']:.0f}), {row['results']:.0f} results | second query +{kb(row['second_query_bytes_gz'])} gz, "
+        f"(max {row['first_result_ms_max']:.0f}; Worker running at {row['worker_script_ms']:.0f}, asked at {row['worker_asked_ms']:.0f}, "
+        f"lunr answered at {row['worker_answered_ms']:.0f}), {row['results']:.0f} results | "
+        f"second query +{kb(row['second_query_bytes_gz'])} gz, "
         f"{row['second_query_ms']:.0f} ms | longest task {row['longest_task_ms_max']:.0f} ms, "
         f"while typing {row['longest_task_typing_ms_max']:.0f} ms{parity}",
         flush=True,
