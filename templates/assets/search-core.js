@@ -321,9 +321,14 @@
       });
       if (required) matched = matched.filter(function (doc) { return held[doc] === all; });
       var keep = new Uint8Array(sums.length);
+      function leading(n) { // the n kept documents with the largest sums, as refs
+        var kept = matched.filter(function (doc) { return keep[doc]; });
+        kept.sort(function (x, y) { return sums[y] - sums[x] || x - y; });
+        return kept.slice(0, n).map(String);
+      }
       if (matched.length <= count) {
         matched.forEach(function (doc) { keep[doc] = 1; });
-        return { total: matched.length, size: matched.length, keep: keep };
+        return { total: matched.length, size: matched.length, keep: keep, leading: leading };
       }
       var ranked = Float64Array.from(matched, function (doc) { return sums[doc]; }).sort();
       var bar = ranked[ranked.length - count];
@@ -332,7 +337,7 @@
       matched.forEach(function (doc) {
         if (sums[doc] >= bar) { keep[doc] = 1; size++; }
       });
-      return { total: matched.length, size: size, keep: keep };
+      return { total: matched.length, size: size, keep: keep, leading: leading };
     }
 
     function runLunr(index, clauses) {
@@ -401,11 +406,14 @@
          all, for clauses as plain search makes them; null for others. lunr runs the query on an
          index of the documents that may rank among the first (topDocuments), which it answers with
          the very results, scores and order that begin the whole answer; `rest()` gives the whole
-         answer (engine.query), for a reader who asks for more. Missing as query. */
-      best: function (clauses, count) {
+         answer (engine.query), for a reader who asks for more. Missing as query. With `early`
+         ({count, refs}), refs(documents) is told first which `early.count` documents will most
+         likely lead the answer (the largest sums), so their texts can be fetched while lunr runs. */
+      best: function (clauses, count, early) {
         var reach_ = reach(clauses);
         if (!reach_.clauses.every(plain)) return null;
         var top = topDocuments(reach_.perClause, reach_.clauses[0].presence === lunr.Query.presence.REQUIRED, count);
+        if (early && early.count > 0) early.refs(top.leading(early.count));
         var results = top.total > top.size ? runLunr(lunr.Index.load(lunrJSON(Array.from(reach_.reached).sort(), false, top.keep)), clauses) : this.query(clauses);
         var engine = this;
         return { results: results, total: top.total, rest: function () { return engine.query(clauses); } };
@@ -466,7 +474,7 @@
   /* Plain words: every word must match (prefix-matching the last one while it is being typed);
      when no record has them all, records with any of them. With `count`, lunr answers the first
      `count` results at once and the rest when asked (engine.best). */
-  function plainSearch(engine, text, count) {
+  function plainSearch(engine, text, count, early) {
     var groups = words(text).map(function (w) { return engine.terms(w); });
     var typing = !/\s$/.test(text);
     // One round trip for what the query looks up: every word's shard and, for the word being
@@ -496,7 +504,7 @@
     clauses = clauses.slice(0, MAX_CLAUSES);
     if (clauses.length === 0) return { status: "short", results: [] };
     function run(asked) {
-      return (count > 0 && engine.best && engine.best(asked, count)) || { results: engine.query(asked) };
+      return (count > 0 && engine.best && engine.best(asked, count, early)) || { results: engine.query(asked) };
     }
     // One clause is asked without `required`, the same query to lunr: the documents that match
     // it are those it returns either way, with the same scores in the same order. Marked
@@ -539,12 +547,12 @@
   /* The search, run once every shard it needs is loaded: {status, results, total, rest} or a
      Missing thrown. `results` is lunr's whole answer, or with `count` at least its first `count`
      results; `total` how many it has; `rest()` the whole answer. */
-  function searchLoaded(engine, text, count) {
+  function searchLoaded(engine, text, count, early) {
     text = String(text || "");
     var outcome;
     if (!text.trim()) return complete({ status: "empty", results: [] });
     try {
-      outcome = SYNTAX.test(text) ? syntaxSearch(engine, text) : plainSearch(engine, text, count);
+      outcome = SYNTAX.test(text) ? syntaxSearch(engine, text) : plainSearch(engine, text, count, early);
     } catch (error) {
       if (error instanceof lunr.QueryParseError) return complete({ status: "syntax", results: [] });
       throw error;
@@ -561,11 +569,12 @@
      "empty", "all", "any" (no record has every word), "short" (nothing searchable) or "syntax".
      Each pass fetches the shards the previous one found missing (a word being typed may need a
      second shard once its prefix is known), so a query takes a pass or two, rarely more.
-     With `count`, `results` may hold only the first `count` (searchLoaded). */
-  function search(engine, text, count) {
+     With `count`, `results` may hold only the first `count` (searchLoaded); `early` as in
+     engine.best. */
+  function search(engine, text, count, early) {
     function attempt(passes) {
       try {
-        return Promise.resolve(searchLoaded(engine, text, count));
+        return Promise.resolve(searchLoaded(engine, text, count, early));
       } catch (error) {
         if (!(error instanceof Missing) || passes > 50) return Promise.reject(error);
         return engine.fetchMissing(error).then(function () { return attempt(passes + 1); });

@@ -98,7 +98,10 @@
     } else if (data.type === "search") {
       (loading || start).then(function () {
         mark("asked");
-        return self.OgpSearch.search(engine, data.text, Math.max(data.page || 0, data.first || 0));
+        // The texts of the results lunr will most likely show first are fetched while it runs; a
+        // wrong guess costs a fetch, never a result.
+        var early = { count: data.first || 0, refs: function (refs) { engine.texts(refs).catch(function () {}); } };
+        return self.OgpSearch.search(engine, data.text, Math.max(data.page || 0, data.first || 0), early);
       }).then(function (outcome) {
         mark("answered");
         keep(data.id, outcome);

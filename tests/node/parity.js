@@ -17,7 +17,9 @@ async function main() {
   const differences = [];
   const rows = [];
   let maxScoreDifference = 0;
-  const firstPages = { compared: 0, cut: 0 }; // cut: answers with fewer results than the whole
+  // cut: answers with fewer results than the whole; told: answers whose leading documents were named
+  // early, toldRight: named as the answer then ranked them
+  const firstPages = { compared: 0, cut: 0, told: 0, toldRight: 0 };
   for (const query of readStdin()) {
     const before = fetched.length;
     const split = await OgpSearch.search(engine, query);
@@ -36,7 +38,13 @@ async function main() {
     // The first page alone (search-core.js's engine.best, as the Worker asks): the same status and
     // total as the whole answer, and results that begin it, to the bit, at least `count` of them.
     for (const count of FIRST) {
-      const first = await OgpSearch.search(engine, query, count);
+      const told = [];
+      const first = await OgpSearch.search(engine, query, count, { count: 3, refs: (refs) => told.push(refs) });
+      // The documents named early (to fetch their texts while lunr runs) are those the answer leads with.
+      if (told.length) {
+        firstPages.told += 1;
+        if (told.every((refs) => JSON.stringify(refs) === JSON.stringify(first.results.slice(0, refs.length).map((r) => r.ref)))) firstPages.toldRight += 1;
+      }
       const c = first.results.map((r) => [r.ref, r.score]);
       let begins = first.status === reference.status && first.total === b.length && c.length >= Math.min(count, b.length) && c.length <= b.length;
       for (let i = 0; begins && i < c.length; i++) begins = c[i][0] === b[i][0] && c[i][1] === b[i][1];
