@@ -163,6 +163,10 @@ def test_many_results_come_fifty_at_a_time(page: Any, strict_url: str) -> None:
     expect(page.locator(".search-result")).to_have_count(50)  # the first six come first, then the rest
     page.click(".search-more")
     expect(page.locator(".search-result")).to_have_count(min(total, 100))
+    # The Worker answered the first page on its own and made the whole answer for the second: the
+    # second page goes on where the first ended, no result shown twice.
+    hrefs = page.locator(".search-result-title a").evaluate_all("(links) => links.map((a) => a.href)")
+    assert len(set(hrefs)) == len(hrefs) == min(total, 100)
 
 
 def test_hostile_title_shows_as_text(project: Path, browser: Any) -> None:
