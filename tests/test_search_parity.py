@@ -127,6 +127,24 @@ def test_a_query_fetches_only_the_shards_it_needs(node: str, corpus: tuple[Any, 
     assert len(texts) == len(got[0]["results"])  # one text per result, fetched for the results only
 
 
+def test_a_first_page_waits_for_the_field_lengths_and_asks_again_when_they_failed(node: str, corpus: tuple[Any, Path, dict[str, Path]]) -> None:  # noqa: F811
+    """The Worker fetches the field lengths as it loads, beside the first query's shards. A query
+    whose shards come in first waits for the lengths; after the lengths failed to come (the first
+    query fails with them), the next query asks for them again instead of failing for good. Either
+    way the answers are those given when the lengths were in first."""
+    _, site, _ = corpus
+    queries = ["government", "procure", "open data", "participation"]
+    on_time = run_node(node, "query.js", str(site), "en", "5", data=queries)
+    assert all(q["total"] > 0 for q in on_time)
+    assert any(q["total"] > len(q["results"]) for q in on_time)  # first pages, not whole answers
+    answers = [(q["status"], q["total"], q["results"]) for q in on_time]
+    late = run_node(node, "query.js", str(site), "en", "5", "late", data=queries)
+    assert [(q["status"], q["total"], q["results"]) for q in late] == answers
+    flaky = run_node(node, "query.js", str(site), "en", "5", "flaky", data=queries[:1] + queries)
+    assert flaky[0] == {"query": queries[0], "failed": True}
+    assert [(q["status"], q["total"], q["results"]) for q in flaky[1:]] == answers
+
+
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_the_browser_scores_every_term_as_the_whole_index_does(node: str, corpus: tuple[Any, Path, dict[str, Path]], lang: str) -> None:  # noqa: F811
     """The shards hold term frequencies and the browser scores them (search-core.js): with every

@@ -412,6 +412,7 @@
       best: function (clauses, count, early) {
         var reach_ = reach(clauses);
         if (!reach_.clauses.every(plain)) return null;
+        if (!lengths) throw new Missing([], false); // their fetch failed: fetchMissing asks again
         var top = topDocuments(reach_.perClause, reach_.clauses[0].presence === lunr.Query.presence.REQUIRED, count);
         if (early && early.count > 0) early.refs(top.leading(early.count));
         var results = top.total > top.size ? runLunr(lunr.Index.load(lunrJSON(Array.from(reach_.reached).sort(), false, top.keep)), clauses) : this.query(clauses);

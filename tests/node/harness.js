@@ -6,7 +6,11 @@ const fs = require("fs");
 const path = require("path");
 const vm = require("vm");
 
-function loadEngine(siteDir, lang) {
+/* `options.lengths`: how the field lengths file, which the engine fetches as it loads, comes in:
+   "late", 50 ms after it is asked for, so a query finds its shards in before it (a slow network);
+   "flaky", not at all the first time it is asked for (a failing network). */
+function loadEngine(siteDir, lang, options = {}) {
+  let lengthsAsked = 0;
   const manifestPath = path.join(siteDir, lang, "search-index.json");
   const context = vm.createContext({ console });
   context.manifestText = fs.readFileSync(manifestPath, "utf8");
@@ -22,7 +26,13 @@ function loadEngine(siteDir, lang) {
   context.readSiteFile = (relpath, asText) => {
     fetched.push(relpath);
     const text = fs.readFileSync(path.join(siteDir, lang, relpath), "utf8");
-    return Promise.resolve(asText ? text : innerJSON.parse(text));
+    const value = asText ? text : innerJSON.parse(text);
+    if (relpath.startsWith("search-lengths/")) {
+      lengthsAsked += 1;
+      if (options.lengths === "late") return new Promise((resolve) => setTimeout(() => resolve(value), 50));
+      if (options.lengths === "flaky" && lengthsAsked === 1) return Promise.reject(new Error("network"));
+    }
+    return Promise.resolve(value);
   };
   context.manifest = manifest;
   const engine = vm.runInContext("OgpSearch.load(manifest, readSiteFile)", context);
