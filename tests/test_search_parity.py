@@ -127,7 +127,7 @@ def test_a_query_fetches_only_the_shards_it_needs(node: str, corpus: tuple[Any, 
     assert len(texts) == len(got[0]["results"])  # one text per result, fetched for the results only
 
 
-def test_a_first_page_waits_for_the_field_lengths_and_asks_again_when_they_failed(node: str, corpus: tuple[Any, Path, dict[str, Path]]) -> None:  # noqa: F811
+def test_a_first_page_waits_for_the_lengths_and_asks_again_when_they_failed(node: str, corpus: tuple[Any, Path, dict[str, Path]]) -> None:  # noqa: F811
     """The Worker fetches the field lengths as it loads, beside the first query's shards. A query
     whose shards come in first waits for the lengths; after the lengths failed to come (the first
     query fails with them), the next query asks for them again instead of failing for good. Either
