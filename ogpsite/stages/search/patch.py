@@ -48,7 +48,7 @@ def patch_index(
     old: SplitIndex,
     old_digests: bytes,
     old_analysis: Callable[[bytes], AnalysedFields | None],
-    documents: list[SearchDocument],
+    documents: Sequence[SearchDocument],
     digests: bytes,
     analyses: Sequence[AnalysedFields],
     target: int = SHARD_BYTES,
