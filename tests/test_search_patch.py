@@ -300,3 +300,26 @@ def test_an_edit_makes_only_the_search_documents_of_what_it_changed(model: Any, 
         assert again == _stage_files(model, StageCache(), tmp_path)
     finally:
         record.texts["en"], theme.texts["en"] = originals
+
+
+@pytest.mark.parametrize(
+    "postings",
+    [
+        [(0, [3], [1])],
+        [(0, [0, 4, 9], [1, 2, 1]), (6, [2, 4], [7, 1])],
+        [(2, [10_000, 10_001], [3, 1])],
+    ],
+)
+def test_an_entry_equals_what_its_text_reads_back_as_and_no_other(postings: list[tuple[int, list[int], list[int]]]) -> None:
+    import json
+
+    entry = search.entry_of("zebra", 2, postings)
+    assert json.loads(search.encode_entry("zebra", 2, postings)) == entry  # patch.py compares entries so
+    f, docs, tfs = postings[-1]
+    others = [
+        search.entry_of("zebras", 2, postings),
+        search.entry_of("zebra", 1, postings),
+        search.entry_of("zebra", 2, [*postings[:-1], (f, docs, [*tfs[:-1], tfs[-1] + 1])]),
+        search.entry_of("zebra", 2, [*postings[:-1], (f, [*docs[:-1], docs[-1] + 1], tfs)]),
+    ]
+    assert all(other != entry for other in others)
