@@ -77,3 +77,38 @@ def test_unreadable_rows_are_a_cache_to_build_again(tmp_path: Path) -> None:
     cache.save(State(signature="two", pages=dict(PAGES)), state)
     _, again = loaded(tmp_path)
     assert again.pages == PAGES
+
+
+def test_a_loaded_page_answers_what_it_read_from_its_row_without_making_its_reads(tmp_path: Path) -> None:
+    import random
+
+    from ogpsite.incremental.outdated import touched
+
+    rng = random.Random(12)
+    keys = [f"rec:commitments/ar{n:04}" for n in range(40)] + ["site.site", "site.commitments"]
+    attrs = ["title", "texts", "summary", "list", "lang", "date"]
+    pages = {
+        f"en/p{n}/": entry(f"p{n}", {key: set(rng.sample(attrs, rng.randint(1, 3))) for key in rng.sample(keys, rng.randint(1, 12))})
+        for n in range(60)
+    }
+    Cache(tmp_path, "settings").save(State(signature="one", pages=dict(pages)), None)
+    _, state = loaded(tmp_path)
+    for _ in range(300):
+        changed = {key: set(rng.sample(attrs, rng.randint(1, 2))) for key in rng.sample([*keys, "rec:new/one"], rng.randint(0, 4))}
+        for url, stored in state.pages.items():
+            assert stored.touched(changed) == touched(pages[url].reads, changed), (url, changed)
+    assert not any(stored.reads_unpacked for stored in state.pages.values())  # an edit's build makes no page's reads
+    assert state.pages == pages  # and they are the saved ones when asked for
+    assert all(stored.reads_unpacked for stored in state.pages.values())
+
+
+def test_a_row_naming_a_key_that_is_not_stored_is_a_cache_to_build_again(tmp_path: Path) -> None:
+    Cache(tmp_path, "settings").save(State(signature="one", pages=dict(PAGES)), None)
+    with sqlite3.connect(Cache(tmp_path, "settings").path) as db:
+        last = db.execute("SELECT max(number) FROM read_keys").fetchone()[0]
+        db.execute("DELETE FROM read_keys WHERE number = ?", (last,))
+    cache, state = loaded(tmp_path)
+    assert state.pages == {}
+    cache.save(State(signature="two", pages=dict(PAGES)), state)
+    _, again = loaded(tmp_path)
+    assert again.pages == PAGES

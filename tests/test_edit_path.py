@@ -33,6 +33,7 @@ from ogpsite.output import writers
 from ogpsite.render.renderer import Renderer
 from ogpsite.stages import opendata
 from ogpsite.stages.jsontext import indented_json, json_list_bytes
+from ogpsite.stages.search import documents as search_documents
 from ogpsite.stages.search import stage as search_stage
 
 from .test_incremental import assert_same_as_clean_build, commitment, edit, generated_project, retitle, settings
@@ -359,6 +360,38 @@ def test_an_edit_of_one_language_indexes_only_that_language(site_project: Path, 
     edit(first / "es.md", lambda t: t.rstrip("\n") + "\n\nUna frase solo para quien lee en español.\n")
     build(one)
     assert indexed == ["es"]
+    assert_same_as_clean_build(site_project)
+
+
+def test_an_edit_makes_the_search_documents_of_the_records_it_changed_only(site_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[tuple[str, str, str]] = []
+    real = search_documents._document
+
+    def counted(model, record, lang, ref):  # type: ignore[no-untyped-def]
+        made.append((record.section, record.slug, lang))
+        return real(model, record, lang, ref)
+
+    monkeypatch.setattr(search_documents, "_document", counted)
+    one = dataclasses.replace(settings(site_project), workers=1)  # in this process, so the calls are counted
+    build(one)
+    assert len(made) > 40  # all of them, the first time
+
+    first = commitment(site_project, 0)
+    made.clear()
+    edit(first / "en.md", lambda t: t.replace("## Milestones", "## Milestones\n\nA sentence for the search documents.\n"))
+    build(one)
+    assert sorted(made) == [("commitments", first.name, "en"), ("commitments", first.name, "es")]  # its folder's, no other
+    assert_same_as_clean_build(site_project)
+
+    # a member's English name: the English documents of the commitments it holds (their place)
+    made.clear()
+    members = site_project / "content" / "members.yaml"
+    edit(members, lambda t: t.replace('name: {en: "Argentina"', 'name: {en: "Argentine Republic"', 1))
+    build(one)
+    argentine = {path.name for path in (site_project / "content" / "commitments").iterdir() if path.name.startswith("ar")}
+    assert argentine and {(section, slug) for section, slug, _ in made} >= {("commitments", slug) for slug in argentine}
+    assert {lang for _, _, lang in made} == {"en"}
+    assert len(made) < 20
     assert_same_as_clean_build(site_project)
 
 

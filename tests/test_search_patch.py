@@ -185,3 +185,141 @@ def test_an_edit_reads_only_the_changed_documents_analyses_and_keeps_the_others(
     finally:
         for record, original in zip(edits, originals, strict=True):
             record.texts["en"] = original
+
+
+def test_a_document_digest_names_everything_but_the_ref(corpus: Any) -> None:
+    documents, _, _ = corpus
+    doc = documents[3]
+    digest = search.document_digest(doc)
+    assert search.document_digest(dataclasses.replace(doc, ref="99")) == digest  # its place is not part of it
+    others = [
+        dataclasses.replace(doc, title=doc.title + "!"),
+        dataclasses.replace(doc, snippet=doc.snippet[:-1]),
+        dataclasses.replace(doc, url="elsewhere/"),
+        dataclasses.replace(doc, kind="story"),
+        dataclasses.replace(doc, record_id=doc.record_id + "1"),
+        dataclasses.replace(doc, text_lang="en"),
+        dataclasses.replace(doc, text_lang=""),
+        dataclasses.replace(doc, fields={**doc.fields, "body": doc.fields["body"] + " x"}),
+        # a character moved from one field to the next: the same text joined, another document
+        dataclasses.replace(
+            doc, fields={**doc.fields, "title": doc.fields["title"][:-1], "id": doc.fields["title"][-1] + doc.fields["id"]}
+        ),
+    ]
+    digests = [search.document_digest(other) for other in others]
+    assert digest not in digests and len(set(digests)) == len(digests)
+
+
+def _renamed(named: Any, lang: str) -> Any:
+    return dataclasses.replace(named, names={**named.names, lang: named.name(lang) + " (renamed)"})
+
+
+def test_a_document_source_changes_with_each_name_its_document_borrows(model: Any) -> None:
+    commitment = next(r for r in model.records["commitments"] if r.refs.get("themes") and r.refs.get("lead_institutions"))
+    event = next(r for r in model.records["events"] if r.refs.get("organisers") and r.refs.get("country"))
+    story = next(r for r in model.records["stories"] if r.refs.get("country"))
+    theme = commitment.refs["themes"][0]
+    retitled = dataclasses.replace(theme, texts={**theme.texts, "en": dataclasses.replace(theme.texts["en"], title="Another title")})
+    changes = [  # (record, the same record with one borrowed name changed)
+        (commitment, dataclasses.replace(commitment, refs={**commitment.refs, "themes": [retitled, *commitment.refs["themes"][1:]]})),
+        (commitment, dataclasses.replace(commitment, refs={**commitment.refs, "member": _renamed(commitment.refs["member"], "en")})),
+        (
+            commitment,
+            dataclasses.replace(
+                commitment,
+                refs={**commitment.refs, "lead_institutions": [_renamed(commitment.refs["lead_institutions"][0], "en")]},
+            ),
+        ),
+        (event, dataclasses.replace(event, refs={**event.refs, "organisers": [_renamed(event.refs["organisers"][0], "en")]})),
+        (event, dataclasses.replace(event, refs={**event.refs, "country": _renamed(event.refs["country"], "en")})),
+        (story, dataclasses.replace(story, refs={**story.refs, "country": _renamed(story.refs["country"], "en")})),
+    ]
+    for record, changed in changes:
+        source = search.document_source("key", "en", search.borrowed_names(record, "en"))
+        assert search.document_source("key", "en", search.borrowed_names(record, "en")) == source
+        assert search.document_source("key", "en", search.borrowed_names(changed, "en")) != source, record.key
+        # the document does change with it: the source names what the document is made from
+        made = [search.SearchDocuments(model, "en", [r])[0] for r in (record, changed)]
+        assert search.document_digest(made[0]) != search.document_digest(made[1]), record.key
+        # and a name in the other language is not part of this language's document
+        other = (
+            dataclasses.replace(record, refs={**record.refs, "member": _renamed(record.refs["member"], "es")})
+            if "member" in record.refs
+            else None
+        )
+        if other is not None:
+            assert search.document_source("key", "en", search.borrowed_names(other, "en")) == source
+    source = search.document_source("key", "en", search.borrowed_names(commitment, "en"))
+    assert search.document_source("key2", "en", search.borrowed_names(commitment, "en")) != source  # its own files
+    assert search.document_source("key", "es", search.borrowed_names(commitment, "es")) != source
+
+
+def load_keys(model: Any, edited: dict[tuple[str, str], str] | None = None) -> dict[tuple[str, str], str]:
+    """Each record's load key (StageCache.load_key), as the builder hands them over; `edited`: the
+    records whose folders an edit changed, with a word for the change."""
+    edited = edited or {}
+    return {r.key: f"{r.section}/{r.slug}:{edited.get(r.key, 'as generated')}" for records in model.records.values() for r in records}
+
+
+def test_an_edit_makes_only_the_search_documents_of_what_it_changed(model: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[tuple[tuple[str, str], str]] = []
+    real = search.documents._document
+
+    def counted(model: Any, record: Any, lang: str, ref: str) -> Any:
+        made.append((record.key, lang))
+        return real(model, record, lang, ref)
+
+    monkeypatch.setattr(search.documents, "_document", counted)
+    first = StageCache(None, load_keys(model))
+    before = _stage_files(model, first, tmp_path)
+    assert len(made) == 2 * len(search.search_records(model))  # a first build makes them all
+
+    record = model.records["commitments"][len(model.records["commitments"]) // 2]
+    theme = next(r for r in model.records["themes"] if model.theme_members[r.slug]["commitments"])
+    originals = [record.texts["en"], theme.texts["en"]]
+    try:
+        made.clear()
+        record.texts["en"] = dataclasses.replace(originals[0], plain=originals[0].plain + " A sentence on procurement and zebras.")
+        cache = StageCache(first.current, load_keys(model, {record.key: "edited"}))
+        after = _stage_files(model, cache, tmp_path)
+        # its folder changed, so both its documents are made (the Spanish one is as it was: its
+        # language's files are kept); no other
+        assert sorted(made) == [(record.key, "en"), (record.key, "es")]
+        assert after == _stage_files(model, StageCache(), tmp_path)
+        assert {name: data for name, data in after.items() if name.startswith("es/")} == {
+            name: data for name, data in before.items() if name.startswith("es/")
+        }
+
+        # a theme's English title: its documents, and the English documents of what shows it
+        made.clear()
+        theme.texts["en"] = dataclasses.replace(originals[1], title="Zebra crossings")
+        keys = load_keys(model, {record.key: "edited", theme.key: "retitled"})
+        again = _stage_files(model, StageCache(cache.kept(), keys), tmp_path)
+        showing = {r.key for r in search.search_records(model) if any(t is theme for t in r.refs.get("themes", []))}
+        assert showing and set(made) == {(theme.key, "en"), (theme.key, "es")} | {(key, "en") for key in showing}
+        assert again == _stage_files(model, StageCache(), tmp_path)
+    finally:
+        record.texts["en"], theme.texts["en"] = originals
+
+
+@pytest.mark.parametrize(
+    "postings",
+    [
+        [(0, [3], [1])],
+        [(0, [0, 4, 9], [1, 2, 1]), (6, [2, 4], [7, 1])],
+        [(2, [10_000, 10_001], [3, 1])],
+    ],
+)
+def test_an_entry_equals_what_its_text_reads_back_as_and_no_other(postings: list[tuple[int, list[int], list[int]]]) -> None:
+    import json
+
+    entry = search.entry_of("zebra", 2, postings)
+    assert json.loads(search.encode_entry("zebra", 2, postings)) == entry  # patch.py compares entries so
+    f, docs, tfs = postings[-1]
+    others = [
+        search.entry_of("zebras", 2, postings),
+        search.entry_of("zebra", 1, postings),
+        search.entry_of("zebra", 2, [*postings[:-1], (f, docs, [*tfs[:-1], tfs[-1] + 1])]),
+        search.entry_of("zebra", 2, [*postings[:-1], (f, [*docs[:-1], docs[-1] + 1], tfs)]),
+    ]
+    assert all(other != entry for other in others)

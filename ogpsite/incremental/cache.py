@@ -25,10 +25,11 @@ import pickle
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, MutableMapping
+from array import array
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from ogpsite.incremental.inputs import STATE_VERSION, Stamp, digest_of, generator_version
 from ogpsite.incremental.stage_cache import StoredValues
@@ -36,20 +37,128 @@ from ogpsite.incremental.stage_cache import StoredValues
 KEEP_STATES = 8  # cached builds kept per project (one per output folder and settings)
 
 
-@dataclass
-class PageEntry:
-    relpath: str
-    digest: str  # Renderer.page_digest: its own context values, template closure and catalog
-    sha: str  # of the HTML written
-    reads: dict[str, frozenset[str]]
+_NUMBER: Literal["I"] = "I"  # array type of a stored number: 4 bytes on the platforms we run on (the file is local)
 
-    def pack(self, sets: ReadSets) -> bytes:
-        return marshal.dumps((self.relpath, self.digest, self.sha, tuple(self.reads), tuple(map(sets.number, self.reads.values()))))
+
+class PageEntry:
+    """What the last build knows of a page: its file, its page digest (Renderer.page_digest), the
+    sha of its HTML, and what it read (entity key -> attributes).
+
+    A page loaded from the cache keeps its reads as its row holds them (`PackedReads`) until they
+    are asked for: an edit's build loads every page's row, and making 22,724 dicts of some 70
+    reads each took half a second at 10,000 commitments, where `touched` answers from the row."""
+
+    __slots__ = ("_packed", "_reads", "digest", "relpath", "sha")
+
+    def __init__(
+        self, relpath: str, digest: str, sha: str, reads: dict[str, frozenset[str]] | None = None, packed: PackedReads | None = None
+    ):
+        if (reads is None) == (packed is None):
+            raise ValueError("a page entry has its reads, or their packed form, not both")
+        self.relpath, self.digest, self.sha = relpath, digest, sha
+        self._reads, self._packed = reads, packed
+
+    @property
+    def reads(self) -> dict[str, frozenset[str]]:
+        if self._reads is None:
+            assert self._packed is not None
+            self._reads = self._packed.unpack()
+            self._packed = None
+        return self._reads
+
+    @property
+    def reads_unpacked(self) -> bool:
+        """Whether its reads are made (asked for, or given), not only held as its row holds them."""
+        return self._reads is not None
+
+    def touched(self, changed: Mapping[str, set[str]]) -> bool:
+        """Whether the page read any attribute in `changed` (outdated.touched, from the row when
+        the reads are still packed and few keys changed: an edit's)."""
+        if self._packed is not None and len(changed) <= PackedReads.FEW:
+            return self._packed.touched(changed)
+        return touched(self.reads, changed)
+
+    def pack(self, sets: ReadSets, keys: ReadKeys) -> bytes:
+        packed = self._packed
+        if packed is not None and packed.set_names is sets and packed.key_names is keys:
+            key_numbers, set_numbers = packed.keys, packed.sets  # numbered by these very tables
+        else:
+            reads = self.reads
+            key_numbers = array(_NUMBER, map(keys.number, reads)).tobytes()
+            set_numbers = array(_NUMBER, map(sets.number, reads.values())).tobytes()
+        return marshal.dumps((self.relpath, self.digest, self.sha, key_numbers, set_numbers))
 
     @classmethod
-    def unpack(cls, data: bytes, sets: ReadSets) -> PageEntry:
-        relpath, digest, sha, keys, numbers = marshal.loads(data)
-        return cls(relpath, digest, sha, dict(zip(keys, map(sets.sets.__getitem__, numbers), strict=True)))
+    def unpack(cls, data: bytes, sets: ReadSets, keys: ReadKeys) -> PageEntry:
+        relpath, digest, sha, key_numbers, set_numbers = marshal.loads(data)
+        packed = PackedReads(key_numbers, set_numbers, keys, sets)
+        packed.check()
+        return cls(relpath, digest, sha, packed=packed)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PageEntry):
+            return NotImplemented
+        return (self.relpath, self.digest, self.sha) == (other.relpath, other.digest, other.sha) and self.reads == other.reads
+
+    # mutable, unhashable, as the dataclass it replaced
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PageEntry({self.relpath!r}, {self.digest!r}, {self.sha!r}, {self.reads!r})"
+
+
+def touched(reads: Mapping[str, frozenset[str]], changed: Mapping[str, set[str]]) -> bool:
+    """Whether a page that read `reads` read any value that changed."""
+    if not changed:
+        return False
+    if len(changed) < len(reads):
+        return any(key in reads and not reads[key].isdisjoint(attrs) for key, attrs in changed.items())
+    return any(key in changed and not attrs.isdisjoint(changed[key]) for key, attrs in reads.items())
+
+
+@dataclass(frozen=True)
+class PackedReads:
+    """A stored page's reads as its row holds them: the numbers of its keys (ReadKeys) and of
+    their attribute sets (ReadSets), in the same order, 4 bytes each, with the numberings."""
+
+    keys: bytes
+    sets: bytes
+    key_names: ReadKeys
+    set_names: ReadSets
+
+    FEW: ClassVar[int] = 16  # changed keys up to which `touched` searches the row for each
+
+    def check(self) -> None:
+        """ValueError unless every number names a stored key or set (a damaged cache file)."""
+        keys, sets = array(_NUMBER), array(_NUMBER)
+        keys.frombytes(self.keys)
+        sets.frombytes(self.sets)
+        if len(keys) != len(sets) or (keys and (max(keys) >= len(self.key_names.keys) or max(sets) >= len(self.set_names.sets))):
+            raise ValueError("a page row names a read that is not stored")
+
+    def unpack(self) -> dict[str, frozenset[str]]:
+        keys, sets = array(_NUMBER), array(_NUMBER)
+        keys.frombytes(self.keys)
+        sets.frombytes(self.sets)
+        names, attrs = self.key_names.keys, self.set_names.sets
+        return {names[k]: attrs[n] for k, n in zip(keys, sets, strict=True)}
+
+    def touched(self, changed: Mapping[str, set[str]]) -> bool:
+        """`touched` on the row: each changed key's number looked for in the keys' bytes."""
+        size = array(_NUMBER).itemsize
+        for key, attrs in changed.items():
+            number = self.key_names.numbers.get(key)
+            if number is None:
+                continue  # no stored page read it
+            needle = array(_NUMBER, [number]).tobytes()
+            at = self.keys.find(needle)
+            while at >= 0 and at % size:  # only at a number's start
+                at = self.keys.find(needle, at + 1)
+            if at >= 0:
+                set_number = memoryview(self.sets).cast(_NUMBER)[at // size]
+                if not self.set_names.sets[set_number].isdisjoint(attrs):
+                    return True
+        return False
 
 
 class ReadSets:
@@ -78,6 +187,30 @@ class ReadSets:
         return rows
 
 
+class ReadKeys:
+    """The entity keys pages read, numbered, so that a page's row holds 4 bytes per read for its
+    key (table `read_keys`), as ReadSets numbers the attribute sets: loading a row then makes no
+    string. Numbered and saved as ReadSets are."""
+
+    def __init__(self, keys: list[str] | None = None):
+        self.keys: list[str] = keys or []
+        self.numbers = {key: n for n, key in enumerate(self.keys)}
+        self.saved = len(self.keys)
+
+    def number(self, key: str) -> int:
+        found = self.numbers.get(key)
+        if found is None:
+            found = self.numbers[key] = len(self.keys)
+            self.keys.append(key)
+        return found
+
+    def unsaved(self) -> list[tuple[int, str]]:
+        """The rows of the keys numbered since the last save (marked saved)."""
+        rows = [(n, self.keys[n]) for n in range(self.saved, len(self.keys))]
+        self.saved = len(self.keys)
+        return rows
+
+
 @dataclass
 class State:
     """What one successful build leaves for the next one (per output folder and settings)."""
@@ -101,11 +234,12 @@ CREATE TABLE IF NOT EXISTS digests (entity TEXT PRIMARY KEY, attrs BLOB);
 CREATE TABLE IF NOT EXISTS stages (namespace TEXT, key BLOB, value BLOB, PRIMARY KEY (namespace, key));
 CREATE TABLE IF NOT EXISTS committed (folder TEXT PRIMARY KEY, key TEXT);
 CREATE TABLE IF NOT EXISTS read_sets (number INTEGER PRIMARY KEY, attrs BLOB);
+CREATE TABLE IF NOT EXISTS read_keys (number INTEGER PRIMARY KEY, key TEXT);
 """
 # `committed`: the key a folder had in the last saved state, for each folder whose `records` row
 # a later build replaced (save_records) and then did not save (it failed): without it the next
 # build would take the failed build's keys for the last good one's and miss those edits.
-_TABLES = ("meta", "records", "pages", "digests", "stages", "read_sets")
+_TABLES = ("meta", "records", "pages", "digests", "stages", "read_sets", "read_keys")
 
 
 class Cache:
@@ -121,6 +255,7 @@ class Cache:
         self.valid = False  # whether the file held a state of this generator and settings
         self.generation = ""  # changes with every save: a save writes only differences if unchanged
         self.read_sets = ReadSets()  # numbering the stored pages' rows use (load_rest, save)
+        self.read_keys = ReadKeys()  # likewise
 
     def _connect(self) -> sqlite3.Connection:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -169,9 +304,10 @@ class Cache:
                         state.records.pop(folder, None)
                     else:
                         state.records[folder] = (key, None)
-                sets = ReadSets([frozenset(marshal.loads(attrs)) for (attrs,) in db.execute("SELECT attrs FROM read_sets ORDER BY number")])
-                state.pages = {url: PageEntry.unpack(entry, sets) for url, entry in db.execute("SELECT url, entry FROM pages")}
-                self.read_sets = sets
+                sets = ReadSets(_numbered(db, "SELECT number, attrs FROM read_sets ORDER BY number", lambda a: frozenset(marshal.loads(a))))
+                keys = ReadKeys(_numbered(db, "SELECT number, key FROM read_keys ORDER BY number", str))
+                state.pages = {url: PageEntry.unpack(entry, sets, keys) for url, entry in db.execute("SELECT url, entry FROM pages")}
+                self.read_sets, self.read_keys = sets, keys
                 state.digests = {entity: marshal.loads(attrs) for entity, attrs in db.execute("SELECT entity, attrs FROM digests")}
                 # the values stay pickled until a stage asks for them (StoredValues), in its worker
                 blobs: dict[str, dict[Any, bytes]] = {}
@@ -194,7 +330,7 @@ class Cache:
                 for table in _TABLES:
                     if table != "records":  # rows are checked by key when read; save_records wrote this build's
                         db.execute(f"DELETE FROM {table}")
-                self.read_sets = ReadSets()
+                self.read_sets, self.read_keys = ReadSets(), ReadKeys()
             meta: dict[str, Any] = {
                 "version": STATE_VERSION,
                 "settings": self.settings_key,
@@ -207,9 +343,10 @@ class Cache:
                 "manifest": new.manifest,
             }
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, marshal.dumps(v)) for k, v in meta.items()])
-            sets = self.read_sets
-            _sync(db, "pages", old.pages if old else {}, new.pages, lambda entry: entry.pack(sets))
+            sets, keys = self.read_sets, self.read_keys
+            _sync(db, "pages", old.pages if old else {}, new.pages, lambda entry: entry.pack(sets, keys))
             db.executemany("INSERT INTO read_sets VALUES (?, ?)", sets.unsaved())  # after the rows: they number them
+            db.executemany("INSERT INTO read_keys VALUES (?, ?)", keys.unsaved())
             _sync(db, "digests", old.digests if old else {}, new.digests, marshal.dumps)
             stored = old.records.keys() if old else {folder for (folder,) in db.execute("SELECT folder FROM records")}
             db.executemany("DELETE FROM records WHERE folder = ?", [(k,) for k in stored - new.records.keys()])
@@ -263,6 +400,16 @@ class Cache:
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
         self.valid = False
+
+
+def _numbered(db: sqlite3.Connection, query: str, decode: Callable[[Any], Any]) -> list[Any]:
+    """A numbering's rows (number, value) as a list by number; ValueError if one is missing."""
+    values: list[Any] = []
+    for number, value in db.execute(query):
+        if number != len(values):
+            raise ValueError(f"numbered row {len(values)} is missing")
+        values.append(decode(value))
+    return values
 
 
 def _stage_value(values: MutableMapping[Any, Any], key: Any) -> bytes:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-STATE_VERSION = 3
+STATE_VERSION = 4
 RACY_NS = 2_000_000_000  # files modified this close to a scan are re-hashed next time
 
 Stamp = tuple[int, int, int, int, str]  # size, mtime_ns, inode, ctime_ns, sha256

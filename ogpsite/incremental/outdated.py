@@ -16,10 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ogpsite.incremental.cache import PageEntry
+from ogpsite.incremental.cache import PageEntry, touched  # noqa: F401 (outdated.touched: the decision's own name)
 from ogpsite.incremental.index import record_owner
 from ogpsite.incremental.inputs import Inputs
-from ogpsite.incremental.reads import ReadSet
 from ogpsite.incremental.stage_cache import StageOutputs
 
 Changed = Mapping[str, set[str]]  # entity key -> attributes whose value changed (reads.changed_reads)
@@ -41,15 +40,6 @@ def edited_records(previous: Mapping[str, str], current: Mapping[str, str]) -> s
     return owners
 
 
-def touched(reads: ReadSet, changed: Changed) -> bool:
-    """Whether a page read any value that changed."""
-    if not changed:
-        return False
-    if len(changed) < len(reads):
-        return any(key in reads and not reads[key].isdisjoint(attrs) for key, attrs in changed.items())
-    return any(key in changed and not attrs.isdisjoint(changed[key]) for key, attrs in reads.items())
-
-
 def decide_outdated(
     urls: Sequence[str],
     digests: Sequence[str],
@@ -62,7 +52,7 @@ def decide_outdated(
     plan = RenderPlan()
     for i, url in enumerate(urls):
         entry = previous.get(url)
-        if entry is not None and entry.digest == digests[i] and not touched(entry.reads, changed) and intact(entry):
+        if entry is not None and entry.digest == digests[i] and not entry.touched(changed) and intact(entry):
             plan.reuse.append(i)
         else:
             plan.render.append(i)

@@ -228,6 +228,12 @@ class StageCache:
         Stable across builds for an unchanged record; differs after any edit of its folder."""
         return self.record_digests.get((record.section, record.slug), "") or f"uncached:{id(record)}"
 
+    def load_key(self, record: Any) -> str | None:
+        """The record's load key (build.loading: its section, slug and files, the site's languages,
+        the generator), or None for a record that has none (made in memory, as tests do): a value
+        memoised on a key that does not follow the record's content must not outlive the build."""
+        return self.record_digests.get((record.section, record.slug)) or None
+
     def _namespace(self, namespace: str) -> MutableMapping[Any, Any]:
         """This build's values of a namespace: kept as stored values if the last build's are."""
         current = self.current.get(namespace)

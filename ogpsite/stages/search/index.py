@@ -4,7 +4,6 @@ its scores (`score_index`, `lunr_json`), the reference those files must answer a
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import math
@@ -18,12 +17,13 @@ from lunr import __TARGET_JS_VERSION__ as LUNR_JS_VERSION
 from ogpsite.incremental.stage_cache import StageCache
 from ogpsite.model.site import SiteModel
 from ogpsite.stages.search.analysis import AnalysedFields, Analyzer, LunrSpanish, analyzer_for
-from ogpsite.stages.search.documents import FIELDS, SearchDocument, documents_for
+from ogpsite.stages.search.documents import FIELDS, SearchDocument, SearchDocuments, borrowed_names, document_source, documents_for
 from ogpsite.stages.search.patch import patch_index
 from ogpsite.stages.search.shards import SHARD_BYTES, SplitIndex, encode_entry, split_index
 
 INDEX_FILE = "search-index.json"  # the manifest: what a query fetches first (shards.py)
 LANGUAGE_FILES = "search-files"  # StageCache namespace: a language's files (LanguageFiles) by language_key
+DOCUMENT_DIGESTS = "search-documents"  # StageCache namespace, one per language ("search-documents-en"): DocumentDigests
 
 
 def analyse_document(analyzer: Analyzer, doc: SearchDocument) -> AnalysedFields:
@@ -177,7 +177,7 @@ class LanguageIndex:
     they were made of, from which the whole lunr index is computed (the reference the files match)."""
 
     lang: str
-    documents: list[SearchDocument]
+    documents: Sequence[SearchDocument]
     analyzer: Analyzer
     analyses: Sequence[AnalysedFields]
     digests: bytes
@@ -244,7 +244,7 @@ def term_entries(analyses: Sequence[AnalysedFields], width: int) -> tuple[dict[s
 
 
 def index_files(
-    lang: str, analyzer: Analyzer, documents: list[SearchDocument], analyses: Sequence[AnalysedFields], target: int = SHARD_BYTES
+    lang: str, analyzer: Analyzer, documents: Sequence[SearchDocument], analyses: Sequence[AnalysedFields], target: int = SHARD_BYTES
 ) -> SplitIndex:
     """One language's index files made whole (shards.py)."""
     if [doc.ref for doc in documents] != [str(n) for n in range(len(documents))]:
@@ -259,7 +259,54 @@ def index_files(
 def document_digest(doc: SearchDocument) -> bytes:
     """16 bytes naming everything a document is but its ref (its place): what it is analysed from,
     and what its result shows. Equal digests, equal analysis and result text, wherever it stands."""
-    return hashlib.sha256(repr(dataclasses.replace(doc, ref="")).encode("utf-8", "surrogatepass")).digest()[:16]
+    # Each part with its length before it, so no two documents join to the same text; hashed as
+    # one string (a `repr` of the document copied without its ref cost twice as much).
+    parts = [doc.kind, doc.title, doc.url, doc.snippet, doc.record_id, doc.text_lang or "", "+" if doc.text_lang is None else "="]
+    for name, value in doc.fields.items():
+        parts += (name, value)
+    joined = "".join(f"{len(part)}:{part}" for part in parts)
+    return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).digest()[:16]
+
+
+@dataclass(frozen=True)
+class DocumentDigests:
+    """One language's document digests by their documents' sources (documents.document_source),
+    kept for the next build (StageCache, DOCUMENT_DIGESTS): a record whose source is among them
+    has the digest its document had, so the document is not made to learn it."""
+
+    by_source: dict[bytes, bytes]
+
+
+def document_digests(documents: SearchDocuments, cache: StageCache | None) -> bytes:
+    """Each document's `document_digest`, in order: taken from the last build's (DocumentDigests)
+    when the record's source is the same, made otherwise (and then only is the document made). A
+    record without a load key (StageCache.load_key) has its document made every time."""
+    if cache is None:
+        return b"".join(map(document_digest, documents))
+    lang = documents.lang
+    namespace = f"{DOCUMENT_DIGESTS}-{lang}"  # per language, kept while its stage does not run
+    known: dict[bytes, bytes] = {}
+    for value in cache.previous_entries(namespace).values():
+        if isinstance(value, DocumentDigests):
+            known.update(value.by_source)
+    now: dict[bytes, bytes] = {}
+    digests = []
+    for n, record in enumerate(documents.records):
+        load_key = cache.load_key(record)
+        if load_key is None:
+            digests.append(document_digest(documents[n]))
+            continue
+        source = document_source(load_key, lang, borrowed_names(record, lang))
+        digest = known.get(source)
+        if digest is None:
+            digest = document_digest(documents[n])
+        now[source] = digest
+        digests.append(digest)
+    if now:  # (none when no record has a load key: nothing to keep)
+        table = DocumentDigests(now)
+        named = hashlib.sha256(b"".join(source + digest for source, digest in now.items())).hexdigest()
+        cache.memo(namespace, (lang, named), lambda: table)  # equal tables: the last build's is kept as it was read
+    return b"".join(digests)
 
 
 def _json(data: Any) -> bytes:
@@ -272,7 +319,9 @@ class MemoAnalyses(Sequence[AnalysedFields]):
     (patch.py): reading all 10,000 documents' analyses from the cache took a second of an edit's
     build. `keep_unread` carries the entries of the others over to the next build unread."""
 
-    def __init__(self, cache: StageCache, namespace: str, lang: str, analyzer: Analyzer, documents: list[SearchDocument], digests: bytes):
+    def __init__(
+        self, cache: StageCache, namespace: str, lang: str, analyzer: Analyzer, documents: Sequence[SearchDocument], digests: bytes
+    ):
         self.cache, self.namespace, self.lang, self.analyzer = cache, namespace, lang, analyzer
         self.documents, self.digests = documents, digests
         self._read: dict[int, AnalysedFields] = {}
@@ -285,8 +334,8 @@ class MemoAnalyses(Sequence[AnalysedFields]):
             raise IndexError(n)
         found = self._read.get(n)
         if found is None:
-            doc = self.documents[n]
-            found = self._read[n] = self.cache.memo(self.namespace, self.key(n), lambda: analyse_document(self.analyzer, doc))
+            # the document is made only if its analysis is not in the cache (SearchDocuments)
+            found = self._read[n] = self.cache.memo(self.namespace, self.key(n), lambda: analyse_document(self.analyzer, self.documents[n]))
         return found
 
     @overload
@@ -315,7 +364,7 @@ def build_language(
     lang: str,
     lunr_es: LunrSpanish,
     cache: StageCache | None = None,
-    documents: list[SearchDocument] | None = None,
+    documents: Sequence[SearchDocument] | None = None,
     digests: bytes | None = None,
 ) -> LanguageIndex:
     """The index of one language (of `documents`, when the caller has made them already, with their

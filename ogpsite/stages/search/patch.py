@@ -34,7 +34,7 @@ from ogpsite.stages.search.shards import (
     _json,
     _name,
     decode_entry,
-    encode_entry,
+    entry_of,
     lengths_file,
     manifest_for,
     repatch_shards,
@@ -48,7 +48,7 @@ def patch_index(
     old: SplitIndex,
     old_digests: bytes,
     old_analysis: Callable[[bytes], AnalysedFields | None],
-    documents: list[SearchDocument],
+    documents: Sequence[SearchDocument],
     digests: bytes,
     analyses: Sequence[AnalysedFields],
     target: int = SHARD_BYTES,
@@ -165,12 +165,12 @@ def patch_index(
             continue
         first_doc = min(docs[0] for _, docs, _ in held)
         first_field = next(f for f, docs, _ in held if docs[0] == first_doc)
-        text = encode_entry(term, rank_of(term, first_doc, first_field), held)
+        new_entry = entry_of(term, rank_of(term, first_doc, first_field), held)
         if entry is None:
-            changes[term] = text
+            changes[term] = _encode(new_entry)
             added = True
-        elif text != _encode(entry):
-            changes[term] = text
+        elif new_entry != entry:  # compared as read back: a common word's entry is long to encode again
+            changes[term] = _encode(new_entry)
 
     new_shards: list[tuple[str, str]] = []
     kept: set[int] = set()

@@ -74,15 +74,21 @@ def _name(data: bytes, length: int = 12) -> str:
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def encode_entry(term: str, rank: int, postings: Iterable[tuple[int, list[int], list[int]]]) -> str:
-    """A term's shard entry, as JSON text: `[term, rank, field, [document gaps], [term frequencies],
-    field, …]`, fields ascending. `postings` holds (field number, documents ascending, their term
-    frequencies) for each field that holds the term. Documents are given as gaps from the previous
-    one (the first from 0)."""
+def entry_of(term: str, rank: int, postings: Iterable[tuple[int, list[int], list[int]]]) -> list[Any]:
+    """A term's shard entry: `[term, rank, field, [document gaps], [term frequencies], field, …]`,
+    fields ascending. `postings` holds (field number, documents ascending, their term frequencies)
+    for each field that holds the term. Documents are given as gaps from the previous one (the
+    first from 0). Equal to the entry its JSON text reads back as, and only to that one (strings
+    and integers only), so a patch compares entries without encoding the old one again."""
     entry: list[Any] = [term, rank]
     for f, docs, tfs in postings:
         entry += (f, [docs[0], *map(int.__sub__, docs[1:], docs)], tfs)
-    return _encode(entry)
+    return entry
+
+
+def encode_entry(term: str, rank: int, postings: Iterable[tuple[int, list[int], list[int]]]) -> str:
+    """A term's shard entry (`entry_of`) as JSON text."""
+    return _encode(entry_of(term, rank, postings))
 
 
 def decode_entry(entry: list[Any]) -> tuple[str, int, dict[int, tuple[list[int], list[int]]]]:

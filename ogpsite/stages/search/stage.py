@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ogpsite.errors import Problem
 from ogpsite.model.site import SiteModel
 from ogpsite.settings import overlay_files
 from ogpsite.stages.base import StageContext, StageResult
 from ogpsite.stages.search.analysis import analyzer_for, read_lunr_spanish
-from ogpsite.stages.search.documents import SearchDocument, documents_for
-from ogpsite.stages.search.index import INDEX_FILE, LANGUAGE_FILES, LanguageFiles, LanguageIndex, build_language, document_digest
+from ogpsite.stages.search.documents import SearchDocument, SearchDocuments
+from ogpsite.stages.search.index import INDEX_FILE, LANGUAGE_FILES, LanguageFiles, LanguageIndex, build_language, document_digests
 from ogpsite.stages.search.shards import with_worker
 from ogpsite.stages.search.vendor import (
     CORE_SCRIPT,
@@ -101,11 +101,12 @@ class SearchStage:
         core, worker = paths[CORE_SCRIPT].read_bytes(), paths[WORKER_SCRIPT].read_bytes()
         scripts = [data for _, data in sorted(vendor.items())] + [core, worker]
         for lang in self.languages(model):
-            documents = documents_for(model, lang)
-            digests = b"".join(map(document_digest, documents))
+            # Made only as asked for: after an edit, the changed records' documents (document_digests).
+            documents = SearchDocuments(model, lang)
+            digests = document_digests(documents, context.cache)
             key = language_key(lang, analyzer_for(lang, lunr_es).signature, digests, scripts)
 
-            def make(lang: str = lang, documents: list[SearchDocument] = documents, digests: bytes = digests) -> LanguageFiles:
+            def make(lang: str = lang, documents: Sequence[SearchDocument] = documents, digests: bytes = digests) -> LanguageFiles:
                 built = build_language(model, lang, lunr_es, context.cache, documents, digests)
                 return kept_files(built, vendor, core, worker)
 
