@@ -485,3 +485,26 @@ def test_split_needs_documents_numbered_in_order(model) -> None:  # type: ignore
     built.documents[0] = dataclasses.replace(built.documents[0], ref="first")
     with pytest.raises(ValueError, match="numbered"):
         built.split()
+
+
+def test_a_lazy_sequence_makes_each_item_once_and_only_when_asked() -> None:
+    from ogpsite.stages.search.lazy import LazySequence
+
+    class Squares(LazySequence[int]):
+        def __init__(self) -> None:
+            self.made: list[int] = []
+
+        def __len__(self) -> int:
+            return 5
+
+        def _get(self, n: int) -> int:
+            self.made.append(n)
+            return n * n
+
+    squares = Squares()
+    assert squares[2] == 4 and squares[-1] == 16 and squares.made == [2, 4]
+    assert squares[1:4] == [1, 4, 9] and list(squares) == [0, 1, 4, 9, 16]
+    for wrong in (5, -6):
+        with pytest.raises(IndexError):
+            squares[wrong]
+    assert 9 in squares and squares.index(9) == 3

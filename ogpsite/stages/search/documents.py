@@ -4,13 +4,14 @@ index scores and the entry the result list shows."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any
 
 from ogpsite.model.pages import SECTIONS
 from ogpsite.model.site import Record, SiteModel
 from ogpsite.model.urls import record_url
+from ogpsite.stages.search.lazy import LazySequence
 
 SNIPPET_CHARS = 200
 
@@ -67,7 +68,7 @@ def search_records(model: SiteModel) -> list[Record]:
     return [record for section in SECTIONS for record in sorted(model.records[section], key=lambda r: r.slug)]
 
 
-class SearchDocuments(Sequence[SearchDocument]):
+class SearchDocuments(LazySequence[SearchDocument]):
     """The search documents of one language, each made when first asked for (and kept).
 
     After an edit the stage needs only the changed records' documents: the others' digests come
@@ -88,25 +89,11 @@ class SearchDocuments(Sequence[SearchDocument]):
     def _get(self, n: int) -> SearchDocument:
         found = self._made.get(n)
         if found is None:
-            if not 0 <= n < len(self.records):
-                raise IndexError(n)
             found = self._made[n] = _document(self.model, self.records[n], self.lang, str(n))
         return found
 
-    @overload
-    def __getitem__(self, n: int) -> SearchDocument: ...
-    @overload
-    def __getitem__(self, n: slice) -> list[SearchDocument]: ...
-    def __getitem__(self, n: int | slice) -> SearchDocument | list[SearchDocument]:
-        if isinstance(n, slice):
-            return [self._get(i) for i in range(*n.indices(len(self)))]
-        return self._get(n + len(self) if n < 0 else n)
-
     def __len__(self) -> int:
         return len(self.records)
-
-    def __iter__(self) -> Iterator[SearchDocument]:
-        return (self._get(n) for n in range(len(self)))
 
 
 def documents_for(model: SiteModel, lang: str) -> list[SearchDocument]:

@@ -8,9 +8,9 @@ import hashlib
 import json
 import math
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any
 
 from lunr import __TARGET_JS_VERSION__ as LUNR_JS_VERSION
 
@@ -18,6 +18,7 @@ from ogpsite.incremental.stage_cache import StageCache
 from ogpsite.model.site import SiteModel
 from ogpsite.stages.search.analysis import AnalysedFields, Analyzer, LunrSpanish, analyzer_for
 from ogpsite.stages.search.documents import FIELDS, SearchDocument, SearchDocuments, borrowed_names, document_source, documents_for
+from ogpsite.stages.search.lazy import LazySequence
 from ogpsite.stages.search.patch import patch_index
 from ogpsite.stages.search.shards import SHARD_BYTES, SplitIndex, encode_entry, split_index
 
@@ -313,7 +314,7 @@ def _json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-class MemoAnalyses(Sequence[AnalysedFields]):
+class MemoAnalyses(LazySequence[AnalysedFields]):
     """Each document's analysed fields from the stage cache (made if not there), read when first
     asked for. A patched index asks for those of the documents an edit changed and of a few others
     (patch.py): reading all 10,000 documents' analyses from the cache took a second of an edit's
@@ -330,28 +331,14 @@ class MemoAnalyses(Sequence[AnalysedFields]):
         return (self.lang, self.analyzer.signature, self.digests[16 * n : 16 * n + 16].hex())
 
     def _get(self, n: int) -> AnalysedFields:
-        if not 0 <= n < len(self.documents):
-            raise IndexError(n)
         found = self._read.get(n)
         if found is None:
             # the document is made only if its analysis is not in the cache (SearchDocuments)
             found = self._read[n] = self.cache.memo(self.namespace, self.key(n), lambda: analyse_document(self.analyzer, self.documents[n]))
         return found
 
-    @overload
-    def __getitem__(self, n: int) -> AnalysedFields: ...
-    @overload
-    def __getitem__(self, n: slice) -> list[AnalysedFields]: ...
-    def __getitem__(self, n: int | slice) -> AnalysedFields | list[AnalysedFields]:
-        if isinstance(n, slice):
-            return [self._get(i) for i in range(*n.indices(len(self)))]
-        return self._get(n + len(self) if n < 0 else n)
-
     def __len__(self) -> int:
         return len(self.documents)
-
-    def __iter__(self) -> Iterator[AnalysedFields]:
-        return (self._get(n) for n in range(len(self)))
 
     def keep_unread(self) -> None:
         for n in range(len(self)):
