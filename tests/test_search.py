@@ -487,7 +487,7 @@ def test_split_needs_documents_numbered_in_order(model) -> None:  # type: ignore
         built.split()
 
 
-def test_a_lazy_sequence_makes_each_item_once_and_only_when_asked() -> None:
+def test_a_lazy_sequence_gets_an_item_only_when_it_is_asked_for() -> None:
     from ogpsite.stages.search.lazy import LazySequence
 
     class Squares(LazySequence[int]):
