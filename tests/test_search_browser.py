@@ -62,11 +62,20 @@ def results(page: Any) -> list[str]:
     return page.locator(".search-result-title a").evaluate_all("links => links.map(a => new URL(a.href).pathname)")
 
 
-def type_query(page: Any, text: str) -> None:
+# How many answers the page has shown (it marks each, search.js)
+SHOWN = "performance.getEntriesByName('search:results').length + performance.getEntriesByName('search:no-results').length"
+
+
+def type_query(page: Any, text: str, answered: bool = True) -> None:
+    """Types `text` key by key; with `answered`, waits for the answer to the whole text (the status
+    names it). An answer to what was typed before it ("pro" for "procure") may be shown first, and
+    replaced: reading the results before the whole text's answer read a prefix's."""
     field = page.locator("#search-page-input")
     field.wait_for(state="visible")
     field.fill("")
     field.type(text, delay=15)
+    if answered:
+        page.wait_for_function("(query) => document.querySelector('#search-status').textContent.includes(query)", arg=text.strip())
 
 
 def test_spanish_search_page_finds_ar0090_as_you_type(page: Any, strict_url: str) -> None:
@@ -125,7 +134,12 @@ def test_search_page_fetches_the_index_itself(page: Any, strict_url: str) -> Non
 @pytest.mark.parametrize("query", [":", "~~~", "title:", "*", '"', "a", "+", "-", "participacion^x", "zzzzqq"])
 def test_odd_queries_show_a_message_never_an_error(page: Any, strict_url: str, query: str) -> None:
     page.goto(strict_url + "es/search/")
-    type_query(page, query)
+    type_query(page, query, answered=False)  # no results: the status says why, without the query
+    # Enter asks once more: the page shows the answer it gets (a mark), and drops any older one
+    # still on its way (an answer to what was typed before the last key)
+    shown = page.evaluate(f"() => {SHOWN}")
+    page.locator("#search-page-input").press("Enter")
+    page.wait_for_function(f"() => {SHOWN} > {shown}")
     status = page.locator("#search-status")
     page.wait_for_function("() => !document.querySelector('#search-status').textContent.startsWith('Cargando')")
     assert status.inner_text().strip()
