@@ -17,7 +17,7 @@ help:
 	@echo "make test    run the whole test suite"
 	@echo "make lint    ruff (lint and format check) and mypy"
 	@echo "make bench   run the benchmarks (figures, not pass/fail)"
-	@echo "make bench-search   only the search benchmark (index size, build and browser times at 1,000 and 5,000 records)"
+	@echo "make bench-search   only the search benchmark (index size, build and browser times at 1,000 and 10,000 records)"
 	@echo "make bench-safety   how long hostile input (20 MB files, YAML bombs, Markdown at the size limit) holds a build up"
 	@echo "make vendor  refresh ogpsite/vendor/ (lunr.js, lunr-languages, Snowball stemmers) from npm and PyPI"
 	@echo "make lock    refresh the locked dependencies (requirements/*.txt) after changing pyproject.toml"
