@@ -29,7 +29,7 @@ from array import array
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from ogpsite.incremental.inputs import STATE_VERSION, Stamp, digest_of, generator_version
 from ogpsite.incremental.stage_cache import StoredValues
@@ -161,54 +161,60 @@ class PackedReads:
         return False
 
 
-class ReadSets:
+T = TypeVar("T")
+
+
+class Numbering(Generic[T]):
+    """Things numbered in the order they are first met, and saved as rows (number, thing) only once:
+    numbers are only added while the rows that use them stand; a save that rewrites every row
+    starts a new numbering."""
+
+    def __init__(self, items: list[T] | None = None):
+        self.items: list[T] = items or []
+        self.numbers = {item: n for n, item in enumerate(self.items)}
+        self.saved = len(self.items)  # the items stored already
+
+    def number(self, item: T) -> int:
+        found = self.numbers.get(item)
+        if found is None:
+            found = self.numbers[item] = len(self.items)
+            self.items.append(item)
+        return found
+
+    def unsaved_items(self) -> list[tuple[int, T]]:
+        """The items numbered since the last save (marked saved)."""
+        rows = [(n, self.items[n]) for n in range(self.saved, len(self.items))]
+        self.saved = len(self.items)
+        return rows
+
+
+class ReadSets(Numbering[frozenset[str]]):
     """The distinct sets of attributes pages read of one entity, numbered, so that a page's row
     holds its keys and these numbers. A few tens of thousands of sets serve more than a million
     reads at 10,000 commitments: the rows are a fifth smaller, and loading them is twice as fast
-    as building every set again (an edit's build loads them all). Numbers are only added while
-    the rows that use them stand; a save that rewrites every row starts them again."""
+    as building every set again (an edit's build loads them all)."""
 
-    def __init__(self, sets: list[frozenset[str]] | None = None):
-        self.sets: list[frozenset[str]] = sets or []
-        self.numbers = {attrs: n for n, attrs in enumerate(self.sets)}
-        self.saved = len(self.sets)  # the sets stored already
-
-    def number(self, attrs: frozenset[str]) -> int:
-        found = self.numbers.get(attrs)
-        if found is None:
-            found = self.numbers[attrs] = len(self.sets)
-            self.sets.append(attrs)
-        return found
+    @property
+    def sets(self) -> list[frozenset[str]]:
+        return self.items
 
     def unsaved(self) -> list[tuple[int, bytes]]:
         """The rows of the sets numbered since the last save (marked saved)."""
-        rows = [(n, marshal.dumps(tuple(sorted(self.sets[n])))) for n in range(self.saved, len(self.sets))]
-        self.saved = len(self.sets)
-        return rows
+        return [(n, marshal.dumps(tuple(sorted(attrs)))) for n, attrs in self.unsaved_items()]
 
 
-class ReadKeys:
+class ReadKeys(Numbering[str]):
     """The entity keys pages read, numbered, so that a page's row holds 4 bytes per read for its
     key (table `read_keys`), as ReadSets numbers the attribute sets: loading a row then makes no
-    string. Numbered and saved as ReadSets are."""
+    string."""
 
-    def __init__(self, keys: list[str] | None = None):
-        self.keys: list[str] = keys or []
-        self.numbers = {key: n for n, key in enumerate(self.keys)}
-        self.saved = len(self.keys)
-
-    def number(self, key: str) -> int:
-        found = self.numbers.get(key)
-        if found is None:
-            found = self.numbers[key] = len(self.keys)
-            self.keys.append(key)
-        return found
+    @property
+    def keys(self) -> list[str]:
+        return self.items
 
     def unsaved(self) -> list[tuple[int, str]]:
         """The rows of the keys numbered since the last save (marked saved)."""
-        rows = [(n, self.keys[n]) for n in range(self.saved, len(self.keys))]
-        self.saved = len(self.keys)
-        return rows
+        return self.unsaved_items()
 
 
 @dataclass
