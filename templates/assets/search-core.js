@@ -415,7 +415,10 @@
         if (!lengths) throw new Missing([], false); // their fetch failed: fetchMissing asks again
         var top = topDocuments(reach_.perClause, reach_.clauses[0].presence === lunr.Query.presence.REQUIRED, count);
         if (early && early.count > 0) early.refs(top.leading(early.count));
-        var results = top.total > top.size ? runLunr(lunr.Index.load(lunrJSON(Array.from(reach_.reached).sort(), false, top.keep)), clauses) : this.query(clauses);
+        // Every match kept: the whole index of these terms (kept for a later query), as query() makes it.
+        var terms = Array.from(reach_.reached).sort();
+        var index = top.total > top.size ? lunr.Index.load(lunrJSON(terms, false, top.keep)) : indexOf(terms, false);
+        var results = runLunr(index, clauses);
         var engine = this;
         return { results: results, total: top.total, rest: function () { return engine.query(clauses); } };
       },
